@@ -1,0 +1,166 @@
+"""Read-only Azure SDK clients with an explicit pipeline.
+
+The pipeline is the SDK's default one minus ``ARMAutoResourceProviderRegistrationPolicy``
+(on a 409 ``MissingSubscriptionRegistration`` it POSTs ``…/register``, a write),
+plus a guard that refuses any non-GET request and a counter of sent requests.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from azure.core.credentials import AccessToken, TokenCredential
+from azure.core.pipeline import PipelineRequest, policies
+from azure.core.pipeline.transport import HttpTransport
+from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
+from azure.mgmt.network import NetworkManagementClient
+from azure.mgmt.network._version import VERSION as NETWORK_SDK_VERSION
+from azure.mgmt.web import WebSiteManagementClient
+from azure.mgmt.web._version import VERSION as WEB_SDK_VERSION
+
+from auditor.collect.errors import ReadOnlyViolation
+
+__all__ = [
+    "ARM_ENDPOINT",
+    "CallCounter",
+    "FakeCredential",
+    "ReadOnlyViolation",
+    "build_network_client",
+    "build_pipeline_policies",
+    "build_web_client",
+]
+
+ARM_ENDPOINT = "https://management.azure.com"
+# ARM throttles with 429 + Retry-After; the SDK's RetryPolicy sleeps for it.
+# Fewer attempts than the SDK default (10) so one throttled call cannot stall an audit for long.
+RETRY_TOTAL = 6
+# Far enough ahead that replay never asks for a new token (2100-01-01T00:00:00Z).
+_REPLAY_TOKEN_EXPIRES_ON = 4102444800
+
+
+class CallCounter:
+    """Counts HTTP requests sent to ARM, shared by every client (and thread) of one audit."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+
+    def increment(self) -> None:
+        with self._lock:
+            self._count += 1
+
+    @property
+    def value(self) -> int:
+        with self._lock:
+            return self._count
+
+
+class FakeCredential:
+    """A static token for replay and tests: no identity endpoint is ever contacted."""
+
+    def get_token(
+        self,
+        *scopes: str,
+        claims: str | None = None,
+        tenant_id: str | None = None,
+        enable_cae: bool = False,
+        **kwargs: Any,
+    ) -> AccessToken:
+        return AccessToken("replay-token", _REPLAY_TOKEN_EXPIRES_ON)
+
+
+class ReadOnlyGuardPolicy(policies.SansIOHTTPPolicy[Any, Any]):
+    """Refuses every method but GET before the request reaches the transport."""
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        method = str(request.http_request.method).upper()
+        if method != "GET":
+            raise ReadOnlyViolation(
+                f"{method} {request.http_request.url} refused: the auditor only sends GET requests"
+            )
+
+
+class CallCounterPolicy(policies.SansIOHTTPPolicy[Any, Any]):
+    """Counts each request handed to the transport; placed after retry, so retries count too."""
+
+    def __init__(self, counter: CallCounter) -> None:
+        self._counter = counter
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        self._counter.increment()
+
+
+def build_pipeline_policies(
+    credential: TokenCredential,
+    counter: CallCounter,
+    *,
+    sdk_moniker: str,
+    base_url: str = ARM_ENDPOINT,
+    retry_total: int = RETRY_TOTAL,
+) -> list[Any]:
+    """The SDK's default policy list (see azure/mgmt/web/_client.py), made read-only and counted."""
+    scope = f"{base_url.rstrip('/')}/.default"
+    return [
+        policies.RequestIdPolicy(),
+        policies.HeadersPolicy(),
+        policies.UserAgentPolicy(sdk_moniker=sdk_moniker),
+        policies.ProxyPolicy(),
+        policies.ContentDecodePolicy(),
+        policies.RedirectPolicy(),
+        policies.RetryPolicy(retry_total=retry_total),
+        ARMChallengeAuthenticationPolicy(credential, scope),
+        policies.CustomHookPolicy(),
+        policies.NetworkTraceLoggingPolicy(),
+        policies.DistributedTracingPolicy(),
+        policies.SensitiveHeaderCleanupPolicy(),
+        ARMHttpLoggingPolicy(),
+        # Last before the transport: a request created by any policy above
+        # (a redirect, an auth challenge) still passes the guard and the counter.
+        ReadOnlyGuardPolicy(),
+        CallCounterPolicy(counter),
+    ]
+
+
+def build_web_client(
+    subscription_id: str,
+    credential: TokenCredential,
+    counter: CallCounter,
+    *,
+    base_url: str = ARM_ENDPOINT,
+    transport: HttpTransport[Any, Any] | None = None,
+) -> WebSiteManagementClient:
+    kwargs: dict[str, Any] = {}
+    if transport is not None:
+        kwargs["transport"] = transport
+    return WebSiteManagementClient(
+        credential,
+        subscription_id,
+        base_url=base_url,
+        policies=build_pipeline_policies(
+            credential, counter, sdk_moniker=f"mgmt-web/{WEB_SDK_VERSION}", base_url=base_url
+        ),
+        **kwargs,
+    )
+
+
+def build_network_client(
+    subscription_id: str,
+    credential: TokenCredential,
+    counter: CallCounter,
+    *,
+    base_url: str = ARM_ENDPOINT,
+    transport: HttpTransport[Any, Any] | None = None,
+) -> NetworkManagementClient:
+    kwargs: dict[str, Any] = {}
+    if transport is not None:
+        kwargs["transport"] = transport
+    return NetworkManagementClient(
+        credential,
+        subscription_id,
+        base_url=base_url,
+        policies=build_pipeline_policies(
+            credential, counter, sdk_moniker=f"mgmt-network/{NETWORK_SDK_VERSION}", base_url=base_url
+        ),
+        **kwargs,
+    )

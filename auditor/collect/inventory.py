@@ -1,0 +1,879 @@
+"""Collect the inventory: exactly the ARM GETs of docs/collection.md, concurrently, failures as gaps.
+
+Each read returns either its wire data or a :class:`_Failure`; a failure becomes
+a :class:`Gap` plus ``missing`` entries on the apps it affects. Only errors that
+make the whole audit untrustworthy propagate: authentication failures, a
+refused non-GET request and, under replay, a request the cassette lacks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+import urllib3.connectionpool
+from azure.core.credentials import TokenCredential
+from azure.core.exceptions import AzureError, ClientAuthenticationError, HttpResponseError
+from azure.core.pipeline.transport import RequestsTransport
+from azure.mgmt.network import NetworkManagementClient
+from azure.mgmt.web import WebSiteManagementClient
+from requests.adapters import HTTPAdapter
+from vcr.errors import CannotOverwriteExistingCassetteException
+
+from auditor.collect.clients import ARM_ENDPOINT, CallCounter, build_network_client, build_web_client
+from auditor.collect.errors import ReadOnlyViolation, ReplayMiss
+from auditor.collect.network import (
+    private_endpoints_for_site,
+    subnets_of_vnets,
+    transform_nsg,
+    transform_route_table,
+    transform_subnet,
+)
+from auditor.collect.web import (
+    Wire,
+    id_segment,
+    is_function_app,
+    nested_id,
+    non_empty_str,
+    parent_site_id,
+    properties,
+    transform_app,
+    transform_ase,
+    transform_functions,
+    transform_hybrid_connections,
+    transform_plan,
+    transform_site_config,
+    transform_vnet_connections,
+)
+from auditor.model import (
+    App,
+    AppServiceEnvironment,
+    DataKey,
+    Function,
+    Gap,
+    HybridConnection,
+    Inventory,
+    Plan,
+    SiteConfig,
+    Subnet,
+    SubscriptionScan,
+    VnetConnection,
+)
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+
+_MAX_REASON = 300
+
+
+@dataclass(frozen=True)
+class _Failure:
+    operation: str  # "GET /subscriptions/…" (path, no query)
+    status: int | None
+    reason: str
+
+
+# -- errors -------------------------------------------------------------------------------------------
+
+
+def _exception_chain(error: BaseException) -> Iterator[BaseException]:
+    """The error and what it wraps: azure-core keeps the transport's error in ``inner_exception``."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        inner = getattr(current, "inner_exception", None)
+        pending.extend(
+            [current.__cause__, current.__context__, inner if isinstance(inner, BaseException) else None]
+        )
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= _MAX_REASON else line[: _MAX_REASON - 1] + "…"
+
+
+def _http_reason(error: HttpResponseError) -> str:
+    odata = error.error
+    if odata is not None and odata.code:
+        return _one_line(f"{odata.code}: {odata.message or ''}".rstrip(": "))
+    return _one_line(error.reason or str(error.message) or type(error).__name__)
+
+
+def _classify(error: Exception, operation: str, arm_host: str) -> _Failure:
+    """The gap a failed read becomes, or the error re-raised when it must stop the audit."""
+    for link in _exception_chain(error):
+        if isinstance(link, ReadOnlyViolation):
+            raise link
+        if isinstance(link, CannotOverwriteExistingCassetteException):
+            failed = link.failed_request
+            raise ReplayMiss(f"{failed.method} {failed.uri}: no recording in the cassette") from error
+    if isinstance(error, ClientAuthenticationError):
+        # A 401 that ARM answered is about one subscription; anything else came from the
+        # credential (identity endpoint, az CLI …) and no later call can succeed either.
+        request = getattr(error.response, "request", None)
+        if urlsplit(str(getattr(request, "url", ""))).netloc.lower() != arm_host:
+            raise error
+    if isinstance(error, HttpResponseError):
+        return _Failure(operation, error.status_code, _http_reason(error))
+    if isinstance(error, (AzureError, ValueError)):
+        return _Failure(operation, None, _one_line(f"{type(error).__name__}: {error}"))
+    raise error
+
+
+def _wire(value: Any) -> Any:
+    """SDK hybrid models → the JSON ARM sent (``as_dict`` keeps wire names and unknown keys)."""
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    if isinstance(value, list):
+        return [_wire(item) for item in value]
+    return value
+
+
+# -- operations ---------------------------------------------------------------------------------------
+
+
+def _sub_path(subscription_id: str, provider_path: str) -> str:
+    return f"GET /subscriptions/{subscription_id}/providers/{provider_path}"
+
+
+def _web_path(subscription_id: str, resource_group: str, rest: str) -> str:
+    return (
+        f"GET /subscriptions/{subscription_id}/resourceGroups/{resource_group}/providers/Microsoft.Web/{rest}"
+    )
+
+
+_SUBSCRIPTION_LISTS: dict[str, tuple[str, tuple[DataKey, ...]]] = {
+    # name → (provider path, data it feeds)
+    "sites": ("Microsoft.Web/sites", ()),
+    "plans": ("Microsoft.Web/serverfarms", (DataKey.PLAN,)),
+    "ases": ("Microsoft.Web/hostingEnvironments", (DataKey.ASE,)),
+    "vnets": ("Microsoft.Network/virtualNetworks", (DataKey.SUBNET,)),
+    "nsgs": ("Microsoft.Network/networkSecurityGroups", (DataKey.SUBNET,)),
+    "route_tables": ("Microsoft.Network/routeTables", (DataKey.SUBNET,)),
+    "nat_gateways": ("Microsoft.Network/natGateways", ()),
+    "private_endpoints": ("Microsoft.Network/privateEndpoints", (DataKey.PRIVATE_ENDPOINTS,)),
+}
+
+
+def _list_call(
+    name: str, web: WebSiteManagementClient, network: NetworkManagementClient
+) -> Callable[[], Any]:
+    calls: dict[str, Callable[[], Any]] = {
+        "sites": lambda: web.web_apps.list(),
+        "plans": lambda: web.app_service_plans.list(),
+        "ases": lambda: web.app_service_environments.list(),
+        "vnets": lambda: network.virtual_networks.list_all(),
+        "nsgs": lambda: network.network_security_groups.list_all(),
+        "route_tables": lambda: network.route_tables.list_all(),
+        "nat_gateways": lambda: network.nat_gateways.list_all(),
+        "private_endpoints": lambda: network.private_endpoints.list_by_subscription(),
+    }
+    pager = calls[name]
+    return lambda: [_wire(item) for item in pager()]
+
+
+# -- per-subscription and per-app state ---------------------------------------------------------------
+
+
+@dataclass
+class _Subscription:
+    id: str
+    web: WebSiteManagementClient
+    network: NetworkManagementClient
+    lists: dict[str, list[Wire] | _Failure] = field(default_factory=dict)
+    slot_lists: dict[str, list[Wire] | _Failure] = field(default_factory=dict)
+
+    def listed(self, name: str) -> list[Wire] | None:
+        value = self.lists.get(name)
+        return value if isinstance(value, list) else None
+
+    def failure(self, name: str) -> _Failure | None:
+        value = self.lists.get(name)
+        return value if isinstance(value, _Failure) else None
+
+
+@dataclass
+class _AppReads:
+    site: Wire
+    subscription: _Subscription
+    resource_group: str
+    site_name: str  # the production site's name, also for a slot
+    slot: str | None
+    config: SiteConfig | _Failure | None = None
+    functions: tuple[Function, ...] | _Failure | None = None
+    vnet_connections: tuple[VnetConnection, ...] | _Failure | None = None
+    hybrid_connections: tuple[HybridConnection, ...] | _Failure | None = None
+
+    @property
+    def id(self) -> str:
+        return str(self.site.get("id") or "")
+
+    @property
+    def plan_id(self) -> str | None:
+        return non_empty_str(properties(self.site).get("serverFarmId"))
+
+    def path(self, rest: str) -> str:
+        site = f"sites/{self.site_name}" + (f"/slots/{self.slot}" if self.slot else "")
+        return _web_path(self.subscription.id, self.resource_group, f"{site}/{rest}")
+
+
+def _app_reads(site: Wire, subscription: _Subscription) -> _AppReads:
+    site_id = str(site.get("id") or "")
+    return _AppReads(
+        site=site,
+        subscription=subscription,
+        resource_group=id_segment(site_id, "resourceGroups") or "",
+        site_name=id_segment(site_id, "sites") or str(site.get("name") or ""),
+        slot=id_segment(site_id, "slots"),
+    )
+
+
+# -- transport ----------------------------------------------------------------------------------------
+
+
+def _cassette_active() -> bool:
+    """True while vcrpy (record or replay) has replaced urllib3's connection classes."""
+    connection_class = getattr(urllib3.connectionpool.HTTPSConnectionPool, "ConnectionCls", None)
+    return str(getattr(connection_class, "__module__", "")).startswith("vcr")
+
+
+_CASSETTE_SEND_LOCK = threading.Lock()
+
+
+class _SerializedTransport(RequestsTransport):  # type: ignore[misc]  # lazily exported, typed Any
+    """One request at a time while a cassette is active.
+
+    vcrpy is not thread-safe: while one thread builds a connection (or records) it
+    briefly restores urllib3's real classes for every thread, so a concurrent
+    request can slip past the cassette to the network unrecorded. Work still runs
+    on the pool; only the HTTP exchange is serialized.
+    """
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        with _CASSETTE_SEND_LOCK:
+            return super().send(request, **kwargs)
+
+
+# -- the collector ------------------------------------------------------------------------------------
+
+
+class _Collector:
+    def __init__(
+        self,
+        credential: TokenCredential,
+        counter: CallCounter,
+        base_url: str,
+        session: requests.Session,
+        pool: ThreadPoolExecutor,
+        progress: Callable[[str], None] | None,
+    ) -> None:
+        self._credential = credential
+        self._counter = counter
+        self._base_url = base_url
+        self._arm_host = urlsplit(base_url).netloc.lower()
+        self._session = session
+        self._pool = pool
+        self._progress = progress
+        self._network_clients: dict[str, NetworkManagementClient] = {}
+        self._clients: list[WebSiteManagementClient | NetworkManagementClient] = []
+        self._gaps: list[Gap] = []
+        self._gaps_lock = threading.Lock()
+        self._serialize_sends = _cassette_active()
+
+    # -- plumbing --
+
+    def _say(self, message: str) -> None:
+        if self._progress is not None:
+            self._progress(message)
+
+    def _transport(self) -> RequestsTransport:
+        if self._serialize_sends:
+            return _SerializedTransport(session=self._session, session_owner=False)
+        return RequestsTransport(session=self._session, session_owner=False)
+
+    def _web_client(self, subscription_id: str) -> WebSiteManagementClient:
+        client = build_web_client(
+            subscription_id,
+            self._credential,
+            self._counter,
+            base_url=self._base_url,
+            transport=self._transport(),
+        )
+        self._clients.append(client)
+        return client
+
+    def _network_client(self, subscription_id: str) -> NetworkManagementClient:
+        key = subscription_id.lower()
+        if key not in self._network_clients:
+            client = build_network_client(
+                subscription_id,
+                self._credential,
+                self._counter,
+                base_url=self._base_url,
+                transport=self._transport(),
+            )
+            self._clients.append(client)
+            self._network_clients[key] = client
+        return self._network_clients[key]
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+
+    def _read(self, operation: str, fetch: Callable[[], T]) -> T | _Failure:
+        try:
+            return fetch()
+        except Exception as error:
+            return _classify(error, operation, self._arm_host)
+
+    def _run_all(self, jobs: Mapping[K, tuple[str, Callable[[], T]]]) -> dict[K, T | _Failure]:
+        """Run every (operation, fetch) job on the pool; the first audit-stopping error cancels the rest."""
+        futures: dict[K, Future[T | _Failure]] = {
+            key: self._pool.submit(self._read, operation, fetch) for key, (operation, fetch) in jobs.items()
+        }
+        try:
+            return {key: future.result() for key, future in futures.items()}
+        except BaseException:
+            for future in futures.values():
+                future.cancel()
+            raise
+
+    def _gap(
+        self,
+        subscription_id: str,
+        failure: _Failure,
+        resource_id: str | None = None,
+        affects: tuple[DataKey, ...] = (),
+    ) -> None:
+        gap = Gap(
+            subscription_id=subscription_id,
+            operation=failure.operation,
+            status=failure.status,
+            reason=failure.reason,
+            resource_id=resource_id,
+            affects=affects,
+        )
+        with self._gaps_lock:
+            self._gaps.append(gap)
+
+    # -- the audit --
+
+    def run(self, subscription_ids: Sequence[str]) -> Inventory:
+        subscriptions = [
+            _Subscription(sub_id, self._web_client(sub_id), self._network_client(sub_id))
+            for sub_id in _unique(subscription_ids)
+        ]
+        self._read_subscription_lists(subscriptions)
+        scans = [self._scan(subscription) for subscription in subscriptions]
+        readable = [sub for sub in subscriptions if sub.listed("sites") is not None]
+
+        apps = self._function_apps(readable)
+        self._read_slots(readable, apps)
+        slots = self._slots(readable, apps)
+        every_app = apps + slots
+        self._say(f"reading {len(apps)} function apps and {len(slots)} slots")
+
+        plan_hybrids = self._read_plan_hybrids(every_app)
+        self._read_config_and_functions(every_app)
+        self._read_dependent(every_app, plan_hybrids)
+        subnets = self._read_integration_subnets(every_app, subscriptions)
+
+        assembled = [self._assemble(reads, subscriptions, plan_hybrids, subnets) for reads in every_app]
+        assembled.sort(key=lambda app: app.id.lower())
+        gaps = sorted(self._gaps, key=lambda gap: (gap.subscription_id.lower(), gap.operation.lower()))
+        return Inventory(
+            subscriptions=tuple(scans), apps=tuple(assembled), gaps=tuple(gaps), arm_calls=self._counter.value
+        )
+
+    def _read_subscription_lists(self, subscriptions: Sequence[_Subscription]) -> None:
+        self._say(f"listing sites, plans and networks of {len(subscriptions)} subscription(s)")
+        jobs = {
+            (index, name): (_sub_path(sub.id, provider_path), _list_call(name, sub.web, sub.network))
+            for index, sub in enumerate(subscriptions)
+            for name, (provider_path, _) in _SUBSCRIPTION_LISTS.items()
+        }
+        for (index, name), result in self._run_all(jobs).items():
+            subscriptions[index].lists[name] = result
+        for sub in subscriptions:
+            sites_failure = sub.failure("sites")
+            if sites_failure is not None:
+                # The subscription is reported as an error; its other lists feed no app.
+                self._gap(sub.id, sites_failure)
+                continue
+            for name, (_, affects) in _SUBSCRIPTION_LISTS.items():
+                failure = sub.failure(name)
+                if failure is not None:
+                    self._gap(sub.id, failure, affects=affects)
+
+    def _scan(self, subscription: _Subscription) -> SubscriptionScan:
+        failure = subscription.failure("sites")
+        if failure is None:
+            return SubscriptionScan(id=subscription.id, status="ok")
+        self._say(f"subscription {subscription.id}: {failure.reason}")
+        status = f"HTTP {failure.status}: " if failure.status is not None else ""
+        return SubscriptionScan(id=subscription.id, status="error", error=f"{status}{failure.reason}")
+
+    def _function_apps(self, subscriptions: Sequence[_Subscription]) -> list[_AppReads]:
+        apps = []
+        for sub in subscriptions:
+            sites = sub.listed("sites") or []
+            found = [_app_reads(site, sub) for site in sites if is_function_app(site.get("kind"))]
+            self._say(f"subscription {sub.id}: {len(found)} function apps")
+            apps.extend(found)
+        return apps
+
+    def _read_slots(self, subscriptions: Sequence[_Subscription], apps: Sequence[_AppReads]) -> None:
+        # The subscription list omits slots; one call per resource group holding a function app finds them.
+        by_sub = {sub.id: sub for sub in subscriptions}
+        groups = {(app.subscription.id, app.resource_group.lower()): app.resource_group for app in apps}
+        jobs = {
+            (sub_id, group_key): (
+                _web_path(sub_id, group, "sites"),
+                _slot_list_call(by_sub[sub_id].web, group),
+            )
+            for (sub_id, group_key), group in groups.items()
+        }
+        for (sub_id, group_key), result in self._run_all(jobs).items():
+            by_sub[sub_id].slot_lists[group_key] = result
+            if isinstance(result, _Failure):
+                self._gap(sub_id, result)
+
+    def _slots(self, subscriptions: Sequence[_Subscription], apps: Sequence[_AppReads]) -> list[_AppReads]:
+        function_app_ids = {app.id.lower() for app in apps}
+        slots = []
+        for sub in subscriptions:
+            for listed in sub.slot_lists.values():
+                if isinstance(listed, _Failure):
+                    continue
+                for site in listed:
+                    site_id = str(site.get("id") or "")
+                    if "/slots/" not in site_id.lower():
+                        continue
+                    if parent_site_id(site_id).lower() in function_app_ids:
+                        slots.append(_app_reads(site, sub))
+        return slots
+
+    def _read_plan_hybrids(
+        self, apps: Sequence[_AppReads]
+    ) -> dict[str, tuple[HybridConnection, ...] | _Failure]:
+        plans: dict[str, tuple[_Subscription, str]] = {}
+        for app in apps:
+            if app.plan_id is not None:
+                plans.setdefault(app.plan_id.lower(), (app.subscription, app.plan_id))
+        jobs = {
+            key: (
+                _web_path(
+                    sub.id, id_segment(plan_id, "resourceGroups") or "", f"serverfarms/{_plan_name(plan_id)}"
+                )
+                + "/hybridConnectionRelays",
+                _plan_hybrid_call(sub.web, plan_id),
+            )
+            for key, (sub, plan_id) in plans.items()
+        }
+        results = self._run_all(jobs)
+        for key, result in results.items():
+            if isinstance(result, _Failure):
+                self._gap(plans[key][0].id, result, plans[key][1], (DataKey.HYBRID_CONNECTIONS,))
+        return results
+
+    def _read_config_and_functions(self, apps: Sequence[_AppReads]) -> None:
+        jobs: dict[tuple[int, str], tuple[str, Callable[[], Any]]] = {}
+        for index, app in enumerate(apps):
+            jobs[(index, "config")] = (app.path("config/web"), _config_call(app))
+            jobs[(index, "functions")] = (app.path("functions"), _functions_call(app))
+        for (index, what), result in self._run_all(jobs).items():
+            app = apps[index]
+            if what == "config":
+                app.config = result
+                if isinstance(result, _Failure):
+                    self._gap(app.subscription.id, result, app.id, (DataKey.CONFIG, DataKey.VNET_CONNECTIONS))
+            else:
+                app.functions = result
+                if isinstance(result, _Failure):
+                    self._gap(app.subscription.id, result, app.id, (DataKey.FUNCTIONS,))
+
+    def _read_dependent(
+        self, apps: Sequence[_AppReads], plan_hybrids: Mapping[str, tuple[HybridConnection, ...] | _Failure]
+    ) -> None:
+        jobs: dict[tuple[int, str], tuple[str, Callable[[], Any]]] = {}
+        for index, app in enumerate(apps):
+            config = app.config
+            has_subnet = non_empty_str(properties(app.site).get("virtualNetworkSubnetId")) is not None
+            # config/web's vnetName without a site subnet is the hint of a gateway-required integration.
+            if isinstance(config, SiteConfig) and config.vnet_name and not has_subnet:
+                jobs[(index, "vnet")] = (app.path("virtualNetworkConnections"), _vnet_call(app))
+            plan_result = plan_hybrids.get((app.plan_id or "").lower())
+            # An empty plan list means no app of the plan has a hybrid connection.
+            if isinstance(plan_result, tuple) and plan_result:
+                jobs[(index, "hybrid")] = (app.path("hybridConnectionRelays"), _hybrid_call(app))
+        for (index, what), result in self._run_all(jobs).items():
+            app = apps[index]
+            if what == "vnet":
+                app.vnet_connections = result
+                if isinstance(result, _Failure):
+                    self._gap(app.subscription.id, result, app.id, (DataKey.VNET_CONNECTIONS,))
+            else:
+                app.hybrid_connections = result
+                if isinstance(result, _Failure):
+                    self._gap(app.subscription.id, result, app.id, (DataKey.HYBRID_CONNECTIONS,))
+
+    def _read_integration_subnets(
+        self, apps: Sequence[_AppReads], subscriptions: Sequence[_Subscription]
+    ) -> dict[str, Subnet | _Failure]:
+        """Integration subnets by lower-cased id: from the VNet lists, else one ``subnets.get`` each."""
+        listed: dict[str, Subnet] = {}
+        for sub in subscriptions:
+            listed.update(subnets_of_vnets(sub.listed("vnets") or []))
+        audited = {sub.id.lower(): sub for sub in subscriptions}
+        resolved: dict[str, Subnet | _Failure] = {}
+        wanted: dict[str, str] = {}
+        for app in apps:
+            subnet_id = _integration_subnet_id(app)
+            if subnet_id is None:
+                continue
+            key = subnet_id.lower()
+            owner = audited.get((id_segment(subnet_id, "subscriptions") or "").lower())
+            vnet_failure = owner.failure("vnets") if owner is not None else None
+            if key in listed:
+                resolved[key] = listed[key]
+            elif vnet_failure is not None:
+                # rules: a failed VNet list leaves every integration subnet of that subscription unknown.
+                resolved[key] = vnet_failure
+            else:
+                wanted[key] = subnet_id
+        jobs = {
+            key: (f"GET {subnet_id}", _subnet_call(self._network_client_for(subnet_id), subnet_id))
+            for key, subnet_id in wanted.items()
+        }
+        for key, result in self._run_all(jobs).items():
+            resolved[key] = result
+            if isinstance(result, _Failure):
+                self._gap(
+                    id_segment(wanted[key], "subscriptions") or "", result, wanted[key], (DataKey.SUBNET,)
+                )
+        return resolved
+
+    def _network_client_for(self, resource_id: str) -> NetworkManagementClient:
+        return self._network_client(id_segment(resource_id, "subscriptions") or "")
+
+    # -- assembly --
+
+    def _assemble(
+        self,
+        reads: _AppReads,
+        subscriptions: Sequence[_Subscription],
+        plan_hybrids: Mapping[str, tuple[HybridConnection, ...] | _Failure],
+        subnets: Mapping[str, Subnet | _Failure],
+    ) -> App:
+        sub = reads.subscription
+        missing: dict[DataKey, str] = {}
+
+        plan = self._plan(reads, missing)
+        ase = self._ase(reads, plan, missing)
+        config = _value(reads.config, DataKey.CONFIG, missing)
+        functions = _value(reads.functions, DataKey.FUNCTIONS, missing)
+        vnet_connections = self._vnet_connections(reads, missing)
+        hybrid_connections = self._hybrid_connections(reads, plan_hybrids, missing)
+        private_endpoints = self._private_endpoints(reads, subscriptions, missing)
+        subnet = self._subnet(reads, subscriptions, subnets, missing)
+        return transform_app(
+            reads.site,
+            subscription_id=sub.id,
+            plan=plan,
+            ase=ase,
+            config=config,
+            vnet_connections=vnet_connections,
+            private_endpoints=private_endpoints,
+            hybrid_connections=hybrid_connections,
+            functions=functions,
+            integration_subnet=subnet,
+            missing=missing,
+        )
+
+    def _plan(self, reads: _AppReads, missing: dict[DataKey, str]) -> Plan | None:
+        plan_id = reads.plan_id
+        if plan_id is None:
+            return None
+        sub = reads.subscription
+        failure = sub.failure("plans")
+        if failure is not None:
+            missing[DataKey.PLAN] = failure.operation
+            return None
+        for raw in sub.listed("plans") or []:
+            if str(raw.get("id") or "").lower() == plan_id.lower():
+                return transform_plan(raw)
+        operation = _sub_path(sub.id, "Microsoft.Web/serverfarms")
+        missing[DataKey.PLAN] = operation
+        self._gap(
+            sub.id, _Failure(operation, None, f"plan {plan_id} is not in the list"), reads.id, (DataKey.PLAN,)
+        )
+        return None
+
+    def _ase(
+        self, reads: _AppReads, plan: Plan | None, missing: dict[DataKey, str]
+    ) -> AppServiceEnvironment | None:
+        ase_id = nested_id(properties(reads.site).get("hostingEnvironmentProfile")) or (
+            plan.hosting_environment_id if plan is not None else None
+        )
+        if ase_id is None:
+            return None
+        sub = reads.subscription
+        failure = sub.failure("ases")
+        if failure is not None:
+            missing[DataKey.ASE] = failure.operation
+            return None
+        for raw in sub.listed("ases") or []:
+            if str(raw.get("id") or "").lower() == ase_id.lower():
+                return transform_ase(raw)
+        operation = _sub_path(sub.id, "Microsoft.Web/hostingEnvironments")
+        missing[DataKey.ASE] = operation
+        self._gap(
+            sub.id, _Failure(operation, None, f"ASE {ase_id} is not in the list"), reads.id, (DataKey.ASE,)
+        )
+        return None
+
+    @staticmethod
+    def _vnet_connections(reads: _AppReads, missing: dict[DataKey, str]) -> tuple[VnetConnection, ...] | None:
+        if isinstance(reads.config, _Failure):
+            # Without config/web there is no vnetName hint: gateway integration is unknown.
+            missing[DataKey.VNET_CONNECTIONS] = reads.config.operation
+            return None
+        if reads.vnet_connections is None:
+            return ()
+        return _value(reads.vnet_connections, DataKey.VNET_CONNECTIONS, missing)
+
+    @staticmethod
+    def _hybrid_connections(
+        reads: _AppReads,
+        plan_hybrids: Mapping[str, tuple[HybridConnection, ...] | _Failure],
+        missing: dict[DataKey, str],
+    ) -> tuple[HybridConnection, ...] | None:
+        if reads.plan_id is None:
+            return ()
+        plan_result = plan_hybrids.get(reads.plan_id.lower())
+        if isinstance(plan_result, _Failure):
+            missing[DataKey.HYBRID_CONNECTIONS] = plan_result.operation
+            return None
+        if reads.hybrid_connections is None:
+            return ()
+        return _value(reads.hybrid_connections, DataKey.HYBRID_CONNECTIONS, missing)
+
+    @staticmethod
+    def _private_endpoints(
+        reads: _AppReads, subscriptions: Sequence[_Subscription], missing: dict[DataKey, str]
+    ) -> tuple[Any, ...] | None:
+        failure = reads.subscription.failure("private_endpoints")
+        if failure is not None:
+            missing[DataKey.PRIVATE_ENDPOINTS] = failure.operation
+            return None
+        # A private endpoint may live in another audited subscription than the app.
+        endpoints = [endpoint for sub in subscriptions for endpoint in sub.listed("private_endpoints") or []]
+        return private_endpoints_for_site(endpoints, reads.id, reads.slot)
+
+    def _subnet(
+        self,
+        reads: _AppReads,
+        subscriptions: Sequence[_Subscription],
+        subnets: Mapping[str, Subnet | _Failure],
+        missing: dict[DataKey, str],
+    ) -> Subnet | None:
+        subnet_id = _integration_subnet_id(reads)
+        if subnet_id is None:
+            return None
+        found = subnets.get(subnet_id.lower())
+        if found is None or isinstance(found, _Failure):
+            if found is not None:
+                missing[DataKey.SUBNET] = found.operation
+            return None
+        nsg = self._resolve(
+            found.network_security_group_id, "nsgs", transform_nsg, reads, subscriptions, missing
+        )
+        route_table = self._resolve(
+            found.route_table_id, "route_tables", transform_route_table, reads, subscriptions, missing
+        )
+        return dataclasses.replace(found, network_security_group=nsg, route_table=route_table)
+
+    def _resolve(
+        self,
+        resource_id: str | None,
+        list_name: str,
+        transform: Callable[[Wire], T],
+        reads: _AppReads,
+        subscriptions: Sequence[_Subscription],
+        missing: dict[DataKey, str],
+    ) -> T | None:
+        """An NSG or route table named by a subnet, from its subscription's list."""
+        if resource_id is None:
+            return None
+        owner_id = id_segment(resource_id, "subscriptions") or ""
+        owner = next((sub for sub in subscriptions if sub.id.lower() == owner_id.lower()), None)
+        operation = _sub_path(owner_id, _SUBSCRIPTION_LISTS[list_name][0])
+        if owner is not None:
+            failure = owner.failure(list_name)
+            if failure is not None:
+                missing[DataKey.SUBNET] = failure.operation
+                return None
+            for raw in owner.listed(list_name) or []:
+                if str(raw.get("id") or "").lower() == resource_id.lower():
+                    return transform(raw)
+            reason = f"{resource_id} is not in the list"
+        else:
+            reason = f"{resource_id} belongs to a subscription outside the audit"
+        missing[DataKey.SUBNET] = operation
+        self._gap(reads.subscription.id, _Failure(operation, None, reason), reads.id, (DataKey.SUBNET,))
+        return None
+
+
+# -- fetchers (run on the pool; return wire data) ----------------------------------------------------
+
+
+def _slot_list_call(web: WebSiteManagementClient, resource_group: str) -> Callable[[], list[Wire]]:
+    return lambda: [
+        _wire(item) for item in web.web_apps.list_by_resource_group(resource_group, include_slots=True)
+    ]
+
+
+def _plan_name(plan_id: str) -> str:
+    return id_segment(plan_id, "serverfarms") or ""
+
+
+def _plan_hybrid_call(
+    web: WebSiteManagementClient, plan_id: str
+) -> Callable[[], tuple[HybridConnection, ...]]:
+    resource_group = id_segment(plan_id, "resourceGroups") or ""
+    return lambda: transform_hybrid_connections(
+        [
+            _wire(item)
+            for item in web.app_service_plans.list_hybrid_connections(resource_group, _plan_name(plan_id))
+        ]
+    )
+
+
+def _config_call(app: _AppReads) -> Callable[[], SiteConfig]:
+    ops = app.subscription.web.web_apps
+    if app.slot is None:
+        return lambda: transform_site_config(_wire(ops.get_configuration(app.resource_group, app.site_name)))
+    slot = app.slot
+    return lambda: transform_site_config(
+        _wire(ops.get_configuration_slot(app.resource_group, app.site_name, slot))
+    )
+
+
+def _functions_call(app: _AppReads) -> Callable[[], tuple[Function, ...]]:
+    ops = app.subscription.web.web_apps
+    if app.slot is None:
+        return lambda: transform_functions(
+            _wire(item) for item in ops.list_functions(app.resource_group, app.site_name)
+        )
+    slot = app.slot
+    return lambda: transform_functions(
+        _wire(item) for item in ops.list_instance_functions_slot(app.resource_group, app.site_name, slot)
+    )
+
+
+def _vnet_call(app: _AppReads) -> Callable[[], tuple[VnetConnection, ...]]:
+    ops = app.subscription.web.web_apps
+    if app.slot is None:
+        return lambda: transform_vnet_connections(
+            _wire(ops.list_vnet_connections(app.resource_group, app.site_name))
+        )
+    slot = app.slot
+    return lambda: transform_vnet_connections(
+        _wire(ops.list_vnet_connections_slot(app.resource_group, app.site_name, slot))
+    )
+
+
+def _hybrid_call(app: _AppReads) -> Callable[[], tuple[HybridConnection, ...]]:
+    ops = app.subscription.web.web_apps
+    if app.slot is None:
+        return lambda: transform_hybrid_connections(
+            _wire(ops.list_hybrid_connections(app.resource_group, app.site_name))
+        )
+    slot = app.slot
+    return lambda: transform_hybrid_connections(
+        _wire(ops.list_hybrid_connections_slot(app.resource_group, app.site_name, slot))
+    )
+
+
+def _subnet_call(network: NetworkManagementClient, subnet_id: str) -> Callable[[], Subnet]:
+    resource_group = id_segment(subnet_id, "resourceGroups") or ""
+    vnet = id_segment(subnet_id, "virtualNetworks") or ""
+    name = id_segment(subnet_id, "subnets") or ""
+    return lambda: transform_subnet(_wire(network.subnets.get(resource_group, vnet, name)))
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+
+
+def _integration_subnet_id(reads: _AppReads) -> str | None:
+    site_subnet = non_empty_str(properties(reads.site).get("virtualNetworkSubnetId"))
+    if site_subnet is not None:
+        return site_subnet
+    if isinstance(reads.vnet_connections, tuple):
+        for connection in reads.vnet_connections:
+            if (
+                connection.is_swift
+                and connection.vnet_resource_id
+                and "/subnets/" in connection.vnet_resource_id.lower()
+            ):
+                return connection.vnet_resource_id
+    return None
+
+
+def _value(result: T | _Failure | None, key: DataKey, missing: dict[DataKey, str]) -> T | None:
+    if isinstance(result, _Failure):
+        missing[key] = result.operation
+        return None
+    return result
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    unique = []
+    for value in values:
+        if value.lower() not in seen:
+            seen.add(value.lower())
+            unique.append(value)
+    return unique
+
+
+def collect_inventory(
+    subscription_ids: Sequence[str],
+    credential: TokenCredential,
+    *,
+    max_concurrency: int = 16,
+    base_url: str = ARM_ENDPOINT,
+    counter: CallCounter | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Inventory:
+    """Read every function app (and slot) of the subscriptions with the GETs of docs/collection.md.
+
+    Raises ClientAuthenticationError when the credential fails, ReadOnlyViolation if a
+    non-GET request was attempted, ReplayMiss when a replayed request has no recording.
+    """
+    counter = counter if counter is not None else CallCounter()
+    session = requests.Session()
+    # One connection per worker thread, so a busy pool never drops (and logs) connections.
+    adapter = HTTPAdapter(pool_maxsize=max(max_concurrency, 10))
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    try:
+        with ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="arm") as pool:
+            collector = _Collector(credential, counter, base_url, session, pool, progress)
+            try:
+                return collector.run(subscription_ids)
+            finally:
+                collector.close()
+    finally:
+        session.close()
