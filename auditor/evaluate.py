@@ -1,0 +1,381 @@
+"""Inventory x matrix edition x rules -> the canonical JSON result (spec/output.md).
+
+Every reporter renders this dict, and ``auditor report RESULT.json`` re-renders a
+saved one, so it holds only JSON types and is sorted deterministically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from auditor.matrix import DEFAULT_EDITION, load_edition
+from auditor.model import AccessRule, App, Gap, Inventory, Subnet
+from auditor.rules.base import SEVERITY_RANK, Outcome, Rule, Severity, Status
+from auditor.rules.catalogue import RULES, rule_catalogue
+from auditor.rules.facts import AppFacts, facts_for
+from auditor.rules.inbound import InboundVerdict, evaluation_order, matches_every_source, rule_summary
+from auditor.rules.outbound import IntegrationKind
+
+SCHEMA_VERSION = 1
+FAIL_ON_CHOICES = ("info", "low", "medium", "high", "never")
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_CANNOT_VOUCH = 3
+
+__all__ = [
+    "EXIT_CANNOT_VOUCH",
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "FAIL_ON_CHOICES",
+    "SCHEMA_VERSION",
+    "evaluate",
+    "exit_code",
+    "fingerprint",
+    "rule_catalogue",
+]
+
+
+def _iso(moment: datetime) -> str:
+    # A naive datetime is taken as UTC: the CLI always passes aware ones.
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def fingerprint(rule_id: str, resource_id: str, evidence: Mapping[str, Any]) -> str:
+    """Stable across runs, ARM casing changes and editions: only live-state evidence goes in."""
+    material = "\n".join((rule_id, resource_id.lower(), canonical_json(dict(evidence))))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_jsonable(item) for item in value]
+        return sorted(items, key=canonical_json) if isinstance(value, set | frozenset) else items
+    return value
+
+
+def _access_rule_entry(rule: AccessRule, deciding: AccessRule | None) -> dict[str, Any]:
+    entry = rule_summary(rule)
+    entry["description"] = rule.description
+    entry["matches_every_source"] = matches_every_source(rule)
+    entry["decides"] = rule == deciding
+    return entry
+
+
+def _access_rules(facts: AppFacts) -> dict[str, Any] | None:
+    config = facts.app.config
+    if config is None:
+        return None
+    scm_list = (
+        config.ip_security_restrictions
+        if config.scm_ip_security_restrictions_use_main
+        else config.scm_ip_security_restrictions
+    )
+    return {
+        "main": [
+            _access_rule_entry(rule, facts.main.deciding_rule)
+            for rule in evaluation_order(config.ip_security_restrictions)
+        ],
+        "scm": [_access_rule_entry(rule, facts.scm.deciding_rule) for rule in evaluation_order(scm_list)],
+        "scm_uses_main": config.scm_ip_security_restrictions_use_main,
+        "main_default_action": config.ip_security_restrictions_default_action,
+        "scm_default_action": config.scm_ip_security_restrictions_default_action,
+    }
+
+
+def _inbound_detail(verdict: InboundVerdict) -> dict[str, Any]:
+    detail = verdict.as_dict()
+    if verdict.deciding_rule is not None:
+        rule = verdict.deciding_rule
+        detail["deciding"] = f"rule {rule.name or '#' + str(rule.position)} (priority {rule.priority})"
+    elif verdict.decided_by.startswith("default action"):
+        detail["deciding"] = f"{verdict.decided_by} ({verdict.effective_default_action})"
+    else:
+        detail["deciding"] = verdict.decided_by
+    return detail
+
+
+def _subnet_entry(subnet: Subnet | None) -> dict[str, Any] | None:
+    if subnet is None:
+        return None
+    return {
+        "id": subnet.id,
+        "name": subnet.name,
+        "location": subnet.location,
+        "address_prefixes": list(subnet.address_prefixes),
+        "delegations": list(subnet.delegations),
+        "service_endpoints": list(subnet.service_endpoints),
+        "private_endpoint_ids": list(subnet.private_endpoint_ids),
+        "network_security_group_id": subnet.network_security_group_id,
+        "route_table_id": subnet.route_table_id,
+        "nat_gateway_id": subnet.nat_gateway_id,
+    }
+
+
+def _resource(facts: AppFacts) -> dict[str, Any]:
+    app = facts.app
+    integ = facts.integration
+    kind = integ.kind
+    plan: dict[str, Any] | None = None
+    if app.plan is not None:
+        plan = {"id": app.plan.id, "sku": app.plan.sku_name, "tier": app.plan.tier}
+    elif app.plan_id:
+        plan = {"id": app.plan_id, "sku": None, "tier": None}
+    return {
+        "id": app.id,
+        "name": app.name,
+        "slot": app.slot,
+        "subscription_id": app.subscription_id,
+        "resource_group": app.resource_group,
+        "location": app.location,
+        "kind": app.kind,
+        "os": app.os,
+        "is_container": app.is_container,
+        "hosting": app.hosting.value,
+        "plan": plan,
+        "ase": (
+            {
+                "id": app.ase.id,
+                "kind": app.ase.kind,
+                "internal_load_balancing_mode": app.ase.internal_load_balancing_mode,
+            }
+            if app.ase is not None
+            else (
+                {"id": app.ase_id, "kind": None, "internal_load_balancing_mode": None} if app.ase_id else None
+            )
+        ),
+        "public_network_access": app.public_network_access,
+        "https_only": app.https_only,
+        "inbound": {"main": facts.main.exposure.value, "scm": facts.scm.exposure.value},
+        "inbound_detail": {"main": _inbound_detail(facts.main), "scm": _inbound_detail(facts.scm)},
+        "access_rules": _access_rules(facts),
+        "outbound": facts.outbound.status.value,
+        "outbound_detail": {
+            "reason": facts.outbound.reason,
+            "message": facts.outbound.message,
+            "missing": [key.value for key in facts.outbound.missing],
+        },
+        "vnet_integration": {
+            "kind": kind.value,
+            "subnet_id": integ.subnet_id if kind is IntegrationKind.REGIONAL else None,
+            "gateway_vnets": list(integ.gateway_vnet_ids),
+            "route_all": facts.route_all.enabled if kind is IntegrationKind.REGIONAL else None,
+        },
+        "private_endpoints": (
+            None
+            if app.private_endpoints is None
+            else [
+                {"id": pe.id, "private_endpoint_id": pe.private_endpoint_id, "status": pe.status}
+                for pe in sorted(app.private_endpoints, key=lambda pe: pe.id.lower())
+            ]
+        ),
+        "hybrid_connections": (
+            None
+            if app.hybrid_connections is None
+            else [
+                {
+                    "name": hc.name,
+                    "namespace": hc.namespace,
+                    "relay_name": hc.relay_name,
+                    "hostname": hc.hostname,
+                    "port": hc.port,
+                }
+                for hc in sorted(
+                    app.hybrid_connections, key=lambda hc: (hc.hostname.lower(), hc.port, hc.name)
+                )
+            ]
+        ),
+        "functions": (
+            None
+            if app.functions is None
+            else [
+                {
+                    "name": function.name,
+                    "triggers": [
+                        {"type": trigger.type, "auth_level": trigger.auth_level}
+                        for trigger in function.triggers
+                    ],
+                }
+                for function in sorted(app.functions, key=lambda function: function.name.lower())
+            ]
+        ),
+        "subnet": _subnet_entry(app.integration_subnet),
+        "missing": {key.value: reason for key, reason in sorted(app.missing.items())},
+    }
+
+
+def _reference(rule: Rule, outcome: Outcome, edition: str) -> dict[str, Any]:
+    if outcome.cell is not None:
+        return {"edition": edition, "doc": outcome.cell.doc, "section": outcome.cell.section}
+    return {"edition": edition, "doc": rule.reference.doc, "section": rule.reference.section}
+
+
+def _finding(rule: Rule, app: App, outcome: Outcome, edition: str) -> dict[str, Any]:
+    evidence = _jsonable(outcome.evidence)
+    finding: dict[str, Any] = {
+        "rule_id": rule.id,
+        "category": rule.category.value,
+        "severity": rule.severity.value,
+        "status": outcome.status.value,
+        "resource_id": app.id,
+        "resource_name": app.name,
+        "title": rule.title,
+        "message": outcome.message,
+        "evidence": evidence,
+        "reference": _reference(rule, outcome, edition),
+        "remediation": rule.remediation,
+        "fingerprint": fingerprint(rule.id, app.id, evidence),
+    }
+    if outcome.cell is not None:
+        finding["matrix_cell"] = {
+            "edition": outcome.cell.edition,
+            "feature": outcome.cell.feature.value,
+            "hosting": outcome.cell.hosting.value,
+            "value": outcome.cell.value.value,
+            "qualifiers": outcome.cell.qualifiers(),
+            "note": outcome.cell.note,
+            "source": outcome.cell.source,
+        }
+    return finding
+
+
+def _gap_entry(gap: Gap, unknown_rules: list[str]) -> dict[str, Any]:
+    return {
+        "subscription_id": gap.subscription_id,
+        "resource_id": gap.resource_id,
+        "operation": gap.operation,
+        "status": gap.status,
+        "reason": gap.reason,
+        "affects": [key.value for key in gap.affects],
+        "rules_unknown": unknown_rules,
+    }
+
+
+def _rules_made_unknown(gap: Gap, unknowns: list[tuple[App, Rule, Outcome]]) -> list[str]:
+    """Rules left unknown by data this gap prevented (on its app, or on any app of its subscription)."""
+    affected: set[str] = set()
+    for app, rule, outcome in unknowns:
+        if gap.resource_id is not None:
+            related = gap.resource_id.lower() in (
+                app.id.lower(),
+                (app.plan_id or "").lower(),
+                (app.ase_id or "").lower(),
+            )
+        else:
+            related = gap.subscription_id.lower() == app.subscription_id.lower()
+        if related and set(outcome.missing) & set(gap.affects):
+            affected.add(rule.id)
+    return sorted(affected)
+
+
+def _severity_order(finding: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (
+        -SEVERITY_RANK[Severity(finding["severity"])],
+        finding["status"] != "fail",
+        finding["rule_id"],
+        str(finding["resource_id"]).lower(),
+    )
+
+
+def evaluate(
+    inventory: Inventory,
+    *,
+    edition: str = DEFAULT_EDITION,
+    started_at: datetime,
+    finished_at: datetime,
+    include_passed: bool = False,
+    tool_version: str,
+) -> dict[str, Any]:
+    """Run every rule on every app and build the canonical result (spec/output.md)."""
+    load_edition(edition)  # an unknown edition fails here, before any rule runs
+    apps = sorted(inventory.apps, key=lambda app: app.id.lower())
+    resources: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
+    status_counts: Counter[str] = Counter()
+    unknowns: list[tuple[App, Rule, Outcome]] = []
+    for app in apps:
+        facts = facts_for(app, edition)
+        resources.append(_resource(facts))
+        for rule in RULES:
+            outcome = rule.evaluate(facts)
+            status_counts[outcome.status.value] += 1
+            if outcome.status is Status.UNKNOWN:
+                unknowns.append((app, rule, outcome))
+            listed = outcome.status in (Status.FAIL, Status.UNKNOWN) or (
+                include_passed and outcome.status is Status.PASS
+            )
+            if listed:
+                findings.append(_finding(rule, app, outcome, edition))
+    findings.sort(key=_severity_order)
+    failing = [finding for finding in findings if finding["status"] == Status.FAIL.value]
+    gaps = sorted(
+        (_gap_entry(gap, _rules_made_unknown(gap, unknowns)) for gap in inventory.gaps),
+        key=lambda gap: (
+            gap["subscription_id"].lower(),
+            (gap["resource_id"] or "").lower(),
+            gap["operation"],
+            gap["status"] if gap["status"] is not None else -1,
+            gap["reason"],
+        ),
+    )
+    by_severity = {severity.value: 0 for severity in sorted(Severity, key=lambda s: -s.rank)}
+    by_category: dict[str, int] = {"risk": 0, "drift": 0}
+    for finding in failing:
+        by_severity[finding["severity"]] += 1
+        by_category[finding["category"]] += 1
+    by_hosting = dict(sorted(Counter(app.hosting.value for app in apps).items()))
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "auditor", "version": tool_version},
+        "edition": edition,
+        "started_at": _iso(started_at),
+        "finished_at": _iso(finished_at),
+        "subscriptions": [
+            {"id": scan.id, "status": scan.status, "error": scan.error}
+            for scan in sorted(inventory.subscriptions, key=lambda scan: scan.id.lower())
+        ],
+        "resources": resources,
+        "findings": findings,
+        "gaps": gaps,
+        "summary": {
+            "resources": len(resources),
+            "by_severity": by_severity,
+            "by_hosting": by_hosting,
+            "by_status": {status.value: status_counts.get(status.value, 0) for status in Status},
+            "by_category": by_category,
+            "arm_calls": inventory.arm_calls,
+        },
+    }
+
+
+def exit_code(result: Mapping[str, Any], fail_on: str) -> int:
+    """0 clean, 1 failing finding at or above ``fail_on``, 3 cannot vouch.
+
+    3 wins over 1: when a subscription failed or data is missing, the findings
+    are incomplete, and a job must not read "1" as "these are all the problems".
+    """
+    if fail_on not in FAIL_ON_CHOICES:
+        raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON_CHOICES)}, not {fail_on!r}")
+    if any(scan.get("status") == "error" for scan in result.get("subscriptions", ())) or result.get("gaps"):
+        return EXIT_CANNOT_VOUCH
+    if fail_on == "never":
+        return EXIT_OK
+    threshold = SEVERITY_RANK[Severity(fail_on)]
+    for finding in result.get("findings", ()):
+        if (
+            finding.get("status") == Status.FAIL.value
+            and SEVERITY_RANK[Severity(finding["severity"])] >= threshold
+        ):
+            return EXIT_FINDINGS
+    return EXIT_OK

@@ -1,0 +1,582 @@
+"""Drift rules (rules.md, "Drift rules"): live state versus the edition's documented capabilities."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.matrix import Cell, Feature, Support, supports
+from auditor.model import AccessRule, App, DataKey, Hosting, SiteConfig
+from auditor.rules.base import (
+    Category,
+    Outcome,
+    Reference,
+    Rule,
+    Severity,
+    Status,
+    fail,
+    not_applicable,
+    passed,
+    unknown,
+    unknown_without_read,
+)
+from auditor.rules.facts import AppFacts
+from auditor.rules.inbound import Site, is_subnet_rule, rule_lists_in_effect, rule_sources, rule_summary
+
+MAX_ACCESS_RULES = 512
+MAX_RULE_SOURCES = 8
+MAX_HEADER_VALUES = 8
+FLEX_DELEGATION = "microsoft.app/environments"
+SERVER_FARM_DELEGATION = "microsoft.web/serverfarms"
+RETIRED_ASE_KINDS = frozenset({"asev1", "asev2"})
+
+SETTING_READERS: dict[str, Callable[[SiteConfig], bool | None]] = {
+    "functionsRuntimeScaleMonitoringEnabled": lambda config: (
+        config.functions_runtime_scale_monitoring_enabled
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    status: Status
+    reason: str
+    evidence: dict[str, Any]
+    missing: tuple[DataKey, ...] = ()
+
+
+def judge(cell: Cell, app: App) -> Judgement:
+    """Whether the app, as configured, sits inside what the cell says is supported."""
+    if app.hosting is Hosting.UNKNOWN:
+        return Judgement(Status.UNKNOWN, "the app's plan could not be read", {}, (DataKey.PLAN,))
+    if cell.value is Support.UNKNOWN:
+        return Judgement(Status.UNKNOWN, cell.note, {})
+    if cell.value is Support.NO:
+        return Judgement(
+            Status.FAIL, f"edition {cell.edition} marks it unsupported on {cell.hosting.value}", {}
+        )
+    if cell.supported_os and app.os not in cell.supported_os:
+        evidence: dict[str, Any] = {"os": app.os}
+        if cell.conflict:
+            evidence["conflict"] = cell.conflict
+        return Judgement(
+            Status.FAIL,
+            f"edition {cell.edition} supports it on {' or '.join(cell.supported_os)} only, and the app is "
+            f"{app.os}" + (f" (docs conflict {cell.conflict})" if cell.conflict else ""),
+            evidence,
+        )
+    if not cell.windows_containers and app.os == "windows" and app.is_container:
+        return Judgement(
+            Status.FAIL,
+            f"edition {cell.edition} does not support it for Windows containers",
+            {"os": app.os, "is_container": True},
+        )
+    if cell.unsupported_tiers:
+        tier = app.plan.tier if app.plan is not None else None
+        if tier is None:
+            return Judgement(Status.UNKNOWN, "the plan's tier could not be read", {}, (DataKey.PLAN,))
+        if tier.lower() in {excluded.lower() for excluded in cell.unsupported_tiers}:
+            return Judgement(
+                Status.FAIL,
+                f"edition {cell.edition} does not support it on the {tier} tier",
+                {"plan_tier": tier},
+            )
+    return Judgement(Status.PASS, f"edition {cell.edition} supports it on {cell.hosting.value}", {})
+
+
+def _judged(app: App, cell: Cell, what: str, evidence: dict[str, Any]) -> Outcome:
+    judgement = judge(cell, app)
+    evidence = {**evidence, "hosting": app.hosting.value, "feature": cell.feature.value, **judgement.evidence}
+    if judgement.status is Status.UNKNOWN:
+        if judgement.missing:
+            return unknown(app, judgement.missing, judgement.reason, cell=cell)
+        return unknown_without_read(f"Cannot judge {what}: {judgement.reason}", evidence, cell=cell)
+    if judgement.status is Status.FAIL:
+        return fail(f"{what.capitalize()} is configured, but {judgement.reason}.", evidence, cell=cell)
+    return passed(f"{what.capitalize()}: {judgement.reason}.", evidence, cell=cell)
+
+
+def check_vnet_integration_unsupported(facts: AppFacts) -> Outcome:
+    if not facts.integration.regional:
+        return not_applicable("No regional VNet integration.")
+    cell = supports(facts.edition, facts.app.hosting, Feature.REGIONAL_VNET_INTEGRATION)
+    return _judged(
+        facts.app,
+        cell,
+        "regional VNet integration",
+        {"virtual_network_subnet_id": facts.integration.subnet_id},
+    )
+
+
+def check_gateway_integration_unsupported(facts: AppFacts) -> Outcome:
+    integ = facts.integration
+    if integ.gateway is None:
+        return unknown(facts.app, integ.missing, "the app's VNet connections")
+    if not integ.gateway:
+        return not_applicable("No gateway-required VNet integration.")
+    cell = supports(facts.edition, facts.app.hosting, Feature.GATEWAY_VNET_INTEGRATION)
+    return _judged(
+        facts.app,
+        cell,
+        "gateway-required VNet integration",
+        {"gateway_vnets": sorted(integ.gateway_vnet_ids)},
+    )
+
+
+def check_hybrid_connection_unsupported(facts: AppFacts) -> Outcome:
+    app = facts.app
+    if app.hybrid_connections is None:
+        return unknown(app, (DataKey.HYBRID_CONNECTIONS,), "the Hybrid Connections")
+    if not app.hybrid_connections:
+        return not_applicable("No Hybrid Connections.")
+    cell = supports(facts.edition, app.hosting, Feature.HYBRID_CONNECTIONS)
+    names = sorted(hc.name for hc in app.hybrid_connections)
+    return _judged(app, cell, "Hybrid Connections", {"hybrid_connections": names})
+
+
+def check_private_endpoint_unsupported(facts: AppFacts) -> Outcome:
+    app = facts.app
+    if app.private_endpoints is None:
+        return unknown(app, (DataKey.PRIVATE_ENDPOINTS,), "the private endpoint connections")
+    if not app.private_endpoints:
+        return not_applicable("No private endpoint.")
+    cell = supports(facts.edition, app.hosting, Feature.PRIVATE_ENDPOINTS)
+    endpoints = sorted(pe.id for pe in app.private_endpoints)
+    return _judged(app, cell, "a private endpoint", {"private_endpoints": endpoints})
+
+
+def _non_http_triggers(app: App) -> list[str]:
+    return sorted(
+        {
+            f"{function.name}:{trigger.type}"
+            for function in app.functions or ()
+            for trigger in function.triggers
+            if trigger.type.lower() != "httptrigger"
+        }
+    )
+
+
+def check_vnet_trigger_unsupported(facts: AppFacts) -> Outcome:
+    app = facts.app
+    integ = facts.integration
+    if not integ.regional and integ.gateway is None:
+        return unknown(app, integ.missing, "the app's VNet connections")
+    if not integ.regional and not integ.gateway:
+        return not_applicable("The app is not VNet-integrated.")
+    if app.functions is None:
+        return unknown(app, (DataKey.FUNCTIONS,), "the functions and their triggers")
+    triggers = _non_http_triggers(app)
+    if not triggers:
+        return not_applicable("No non-HTTP triggers.")
+    cell = supports(facts.edition, app.hosting, Feature.VNET_TRIGGERS)
+    evidence: dict[str, Any] = {"vnet_integration": integ.kind.value, "non_http_triggers": triggers}
+    judged = _judged(app, cell, "non-HTTP triggers over VNet integration", evidence)
+    if judged.status is not Status.PASS or cell.requires_setting is None:
+        return judged
+    reader = SETTING_READERS.get(cell.requires_setting)
+    if reader is None:
+        return unknown_without_read(
+            f"The edition requires {cell.requires_setting}, which the inventory does not hold.",
+            evidence,
+            cell=cell,
+        )
+    if app.config is None:
+        return unknown(app, (DataKey.CONFIG,), f"config/web ({cell.requires_setting})", cell=cell)
+    setting = reader(app.config)
+    evidence = {**judged.evidence, cell.requires_setting: setting}
+    if setting is not True:
+        return fail(
+            f"Non-HTTP triggers run over VNet integration on {app.hosting.value}, but "
+            f"{cell.requires_setting} is "
+            f"{setting}: edition {cell.edition} says they won't scale beyond the prewarmed instances.",
+            evidence,
+            cell=cell,
+        )
+    return passed(f"{cell.requires_setting} is on.", evidence, cell=cell)
+
+
+def _ipv4_prefix_length(prefix: str) -> int | None:
+    try:
+        network = ipaddress.ip_network(prefix.strip(), strict=False)
+    except ValueError:
+        return None
+    return network.prefixlen if network.version == 4 else None
+
+
+def _same_region(first: str, second: str) -> bool:
+    return first.replace(" ", "").lower() == second.replace(" ", "").lower()
+
+
+def check_integration_subnet_invalid(facts: AppFacts) -> Outcome:
+    app = facts.app
+    if not facts.integration.regional:
+        return not_applicable("No regional VNet integration.")
+    subnet = app.integration_subnet
+    if subnet is None:
+        return unknown(app, (DataKey.SUBNET,), "the integration subnet")
+    problems: dict[str, Any] = {}
+    undecided: list[str] = []
+    delegations = [name.lower() for name in subnet.delegations]
+    flex = app.hosting is Hosting.FLEX_CONSUMPTION
+    if app.hosting is Hosting.UNKNOWN:
+        if not {FLEX_DELEGATION, SERVER_FARM_DELEGATION} & set(delegations):
+            problems["delegations"] = list(subnet.delegations)
+        else:
+            undecided.append("delegation and minimum size depend on the plan, which could not be read")
+    else:
+        expected = FLEX_DELEGATION if flex else SERVER_FARM_DELEGATION
+        if expected not in delegations:
+            problems["delegations"] = list(subnet.delegations)
+            problems["expected_delegation"] = (
+                "Microsoft.App/environments" if flex else "Microsoft.Web/serverFarms"
+            )
+        ipv4_lengths = [
+            length for length in map(_ipv4_prefix_length, subnet.address_prefixes) if length is not None
+        ]
+        minimum = 27 if flex else 28
+        if not ipv4_lengths:
+            undecided.append("the subnet reported no IPv4 address prefix")
+        elif min(ipv4_lengths) > minimum:
+            problems["address_prefixes"] = list(subnet.address_prefixes)
+            problems["minimum_prefix"] = f"/{minimum}"
+    if subnet.location is None:
+        undecided.append("the subnet's region is unknown")
+    elif not _same_region(subnet.location, app.location):
+        problems["subnet_location"] = subnet.location
+        problems["app_location"] = app.location
+    if subnet.private_endpoint_ids:
+        problems["private_endpoint_ids"] = sorted(subnet.private_endpoint_ids)
+    evidence = {"subnet": subnet.id, **problems}
+    if problems:
+        labels = [
+            key
+            for key in ("delegations", "address_prefixes", "subnet_location", "private_endpoint_ids")
+            if key in problems
+        ]
+        return fail(f"The integration subnet {subnet.name} is invalid: {', '.join(labels)}.", evidence)
+    if undecided:
+        return unknown_without_read(
+            f"Cannot fully check subnet {subnet.name}: {'; '.join(undecided)}.", evidence
+        )
+    return passed(f"The integration subnet {subnet.name} meets the hard requirements.", evidence)
+
+
+def check_ase_retired(facts: AppFacts) -> Outcome:
+    app = facts.app
+    if app.hosting is not Hosting.ASE and not app.ase_id:
+        return not_applicable("The app does not run in an App Service Environment.")
+    tier = app.plan.tier if app.plan is not None else None
+    kind = app.ase.kind if app.ase is not None else None
+    evidence = {"plan_tier": tier, "ase_kind": kind, "ase_id": app.ase_id}
+    if (tier or "").lower() == "isolated" or (kind or "").lower() in RETIRED_ASE_KINDS:
+        return fail(
+            "The app runs in an App Service Environment v1/v2, which is retired and no longer supported.",
+            evidence,
+        )
+    if (kind or "").lower() == "asev3" or (tier or "").lower() == "isolatedv2":
+        return passed("The app runs in an App Service Environment v3.", evidence)
+    missing = tuple(key for key in (DataKey.PLAN, DataKey.ASE) if key in app.missing)
+    return unknown(app, missing or (DataKey.ASE,), "the ASE version (plan tier or ASE kind)")
+
+
+def check_gateway_integration_retiring(facts: AppFacts) -> Outcome:
+    integ = facts.integration
+    if integ.gateway is None:
+        return unknown(facts.app, integ.missing, "the app's VNet connections")
+    if not integ.gateway:
+        return not_applicable("No gateway-required VNet integration.")
+    return fail(
+        "Gateway-required VNet integration retires on 2027-03-31; move to regional VNet integration.",
+        {"gateway_vnets": sorted(integ.gateway_vnet_ids)},
+    )
+
+
+def check_linux_consumption_retiring(facts: AppFacts) -> Outcome:
+    app = facts.app
+    if app.hosting is Hosting.UNKNOWN:
+        return unknown(app, (DataKey.PLAN,), "the plan")
+    if app.hosting is not Hosting.CONSUMPTION:
+        return not_applicable(f"The app is on {app.hosting.value}, not Consumption.")
+    evidence = {"hosting": app.hosting.value, "os": app.os}
+    if app.os == "linux":
+        return fail("Linux Consumption retires on 2028-09-30; migrate to Flex Consumption.", evidence)
+    return passed("Windows Consumption is not affected by the Linux retirement.", evidence)
+
+
+def _all_stored_lists(config: SiteConfig) -> dict[Site, tuple[AccessRule, ...]]:
+    return {Site.MAIN: config.ip_security_restrictions, Site.SCM: config.scm_ip_security_restrictions}
+
+
+def check_access_rule_limits(facts: AppFacts) -> Outcome:
+    config = facts.app.config
+    if config is None:
+        return unknown(facts.app, (DataKey.CONFIG,), "the access restrictions (config/web)")
+    lists = _all_stored_lists(config)
+    if not any(lists.values()):
+        return not_applicable("No access rules.")
+    problems: list[dict[str, Any]] = []
+    for site, rules in lists.items():
+        if len(rules) > MAX_ACCESS_RULES:
+            problems.append(
+                {"site": site.value, "limit": "rules", "count": len(rules), "max": MAX_ACCESS_RULES}
+            )
+        for rule in rules:
+            sources = rule_sources(rule)
+            if len(sources) > MAX_RULE_SOURCES:
+                problems.append(
+                    {
+                        "site": site.value,
+                        "limit": "sources",
+                        "rule": rule.name,
+                        "position": rule.position,
+                        "count": len(sources),
+                        "max": MAX_RULE_SOURCES,
+                    }
+                )
+            for header, values in sorted(rule.headers.items()):
+                if len(values) > MAX_HEADER_VALUES:
+                    problems.append(
+                        {
+                            "site": site.value,
+                            "limit": "header values",
+                            "rule": rule.name,
+                            "position": rule.position,
+                            "header": header,
+                            "count": len(values),
+                            "max": MAX_HEADER_VALUES,
+                        }
+                    )
+    if problems:
+        return fail(f"{len(problems)} access-restriction limit(s) exceeded.", {"exceeded": problems})
+    return passed("Access rules are within the documented limits.")
+
+
+def check_service_endpoint_rule_unsupported(facts: AppFacts) -> Outcome:
+    app = facts.app
+    if app.config is None:
+        return unknown(app, (DataKey.CONFIG,), "the access restrictions (config/web)")
+    rules = [
+        {"site": site.value, "rule": rule_summary(rule)}
+        for site, site_rules in rule_lists_in_effect(app).items()
+        for rule in site_rules
+        if is_subnet_rule(rule)
+    ]
+    if not rules:
+        return not_applicable("No service-endpoint access rule.")
+    evidence: dict[str, Any] = {"service_endpoint_rules": rules}
+    if app.hosting is Hosting.ASE or app.ase_id:
+        evidence["ase_id"] = app.ase_id
+        return fail(
+            "Service-endpoint rules can't restrict apps that run in an App Service Environment.", evidence
+        )
+    if app.private_endpoints is None:
+        return unknown(app, (DataKey.PRIVATE_ENDPOINTS,), "the private endpoint connections")
+    if app.private_endpoints:
+        evidence["private_endpoints"] = sorted(pe.id for pe in app.private_endpoints)
+        return fail(
+            "Service-endpoint rules are not supported on an app with a private endpoint: traffic from "
+            "subnets "
+            "with the Microsoft.Web service endpoint can't reach it.",
+            evidence,
+        )
+    return passed("No private endpoint and no ASE: service-endpoint rules apply.", evidence)
+
+
+VNET_INTEGRATION_UNSUPPORTED = Rule(
+    id="drift/vnet-integration-unsupported",
+    category=Category.DRIFT,
+    severity=Severity.HIGH,
+    title="Regional VNet integration on a plan that does not support it",
+    rationale="The edition marks regional VNet integration unsupported for this hosting model or tier: "
+    "outbound "
+    "traffic may not take the path the configuration suggests.",
+    remediation="Move the app to a plan that supports regional integration (Elastic Premium, Flex "
+    "Consumption, "
+    "Basic or higher Dedicated), or remove it: `az functionapp vnet-integration remove -g <rg> -n <app>`.",
+    reference=Reference(
+        "S8 functions-scale.md 09/16/2026; S16 overview-vnet-integration.md 02/25/2026",
+        "Networking features (R-PLAN-01, R-PLAN-09, R-PLAN-10)",
+    ),
+    check=check_vnet_integration_unsupported,
+)
+
+GATEWAY_INTEGRATION_UNSUPPORTED = Rule(
+    id="drift/gateway-integration-unsupported",
+    category=Category.DRIFT,
+    severity=Severity.HIGH,
+    title="Gateway-required VNet integration where it is unsupported",
+    rationale="Gateway-required integration works only on Windows Dedicated (and ASE) plans, not "
+    "Consumption, "
+    "Premium, Flex, Linux apps or Windows containers.",
+    remediation="Replace it with regional integration: `az functionapp vnet-integration remove -g <rg> -n "
+    "<app>` "
+    "then `az functionapp vnet-integration add -g <rg> -n <app> --vnet <vnet> --subnet <subnet>`.",
+    reference=Reference(
+        "S18 configure-gateway-required-vnet-integration.md 01/30/2026; S6 functions-networking-options.md "
+        "09/15/2026",
+        "Review limitations (R-GW-01, R-GW-02, R-PLAN-08)",
+    ),
+    check=check_gateway_integration_unsupported,
+)
+
+HYBRID_CONNECTION_UNSUPPORTED = Rule(
+    id="drift/hybrid-connection-unsupported",
+    category=Category.DRIFT,
+    severity=Severity.MEDIUM,
+    title="Hybrid Connections on a hosting model that does not support them",
+    rationale="The edition marks Hybrid Connections unsupported here (2019-04: Consumption, Premium; "
+    "2026-09: "
+    "Consumption, Flex, and Linux apps per the Functions docs, conflict C1).",
+    remediation="Remove the connection (`az functionapp hybrid-connection remove -g <rg> -n <app> "
+    "--namespace <ns> "
+    "--hybrid-connection <name>`) or move the app to a Windows Dedicated or Premium plan.",
+    reference=Reference(
+        "S8 functions-scale.md 09/16/2026; S24 app-service-hybrid-connections.md 05/06/2025",
+        "Networking features; Hybrid Connections (R-HC-01, R-HC-02)",
+    ),
+    check=check_hybrid_connection_unsupported,
+)
+
+PRIVATE_ENDPOINT_UNSUPPORTED = Rule(
+    id="drift/private-endpoint-unsupported",
+    category=Category.DRIFT,
+    severity=Severity.HIGH,
+    title="Private endpoint on a hosting model that does not support it",
+    rationale="Private endpoints aren't supported on the Consumption plan (nor for the function app in "
+    "legacy "
+    "Container Apps hosting): the app is not reachable the way the endpoint suggests.",
+    remediation="Move the app to Flex Consumption, Elastic Premium or a Dedicated plan, or delete the "
+    "endpoint: "
+    "`az network private-endpoint delete -g <rg> -n <endpoint>`.",
+    reference=Reference(
+        "S8 functions-scale.md 09/16/2026; S6 functions-networking-options.md 09/15/2026",
+        "Networking features (R-PLAN-02, R-PE-04)",
+    ),
+    check=check_private_endpoint_unsupported,
+)
+
+VNET_TRIGGER_UNSUPPORTED = Rule(
+    id="drift/vnet-trigger-unsupported",
+    category=Category.DRIFT,
+    severity=Severity.MEDIUM,
+    title="Non-HTTP triggers over VNet integration that will not work or scale",
+    rationale="2019-04: Premium could not trigger over VNet integration. 2026-09: Premium needs runtime "
+    "scale "
+    "monitoring, otherwise triggers don't scale beyond the prewarmed instances.",
+    remediation="`az resource update -g <rg> -n <app>/config/web --set "
+    "properties.functionsRuntimeScaleMonitoringEnabled=1 --resource-type Microsoft.Web/sites`.",
+    reference=Reference(
+        "S6 functions-networking-options.md 09/15/2026",
+        "Premium plan with virtual network triggers (R-TRG-01, R-TRG-05)",
+    ),
+    check=check_vnet_trigger_unsupported,
+)
+
+INTEGRATION_SUBNET_INVALID = Rule(
+    id="drift/integration-subnet-invalid",
+    category=Category.DRIFT,
+    severity=Severity.MEDIUM,
+    title="Integration subnet breaks a hard requirement",
+    rationale="The integration subnet must be delegated (Microsoft.Web/serverFarms; Flex: Microsoft.App/"
+    "environments), at least /28 (Flex /27), in the app's region, and not host private endpoints.",
+    remediation="`az network vnet subnet update -g <rg> --vnet-name <vnet> -n <subnet> --delegations "
+    "Microsoft.Web/serverFarms` (Flex: Microsoft.App/environments), or integrate with a correctly sized, "
+    "same-region, dedicated subnet.",
+    reference=Reference(
+        "S6 functions-networking-options.md 09/15/2026; S16 overview-vnet-integration.md 02/25/2026",
+        "Subnets (R-VNI-01, R-VNI-02, R-VNI-05, R-VNI-06, R-FLEX-01, R-FLEX-05)",
+    ),
+    check=check_integration_subnet_invalid,
+)
+
+ASE_RETIRED = Rule(
+    id="drift/ase-retired",
+    category=Category.DRIFT,
+    severity=Severity.HIGH,
+    title="App in a retired App Service Environment v1/v2",
+    rationale="ASEv1 and v2 are retired and no longer supported; automigration started 2024-09-01 and apps "
+    "that "
+    "cannot be migrated are deleted.",
+    remediation="Migrate to an App Service Environment v3 (IsolatedV2 plans).",
+    reference=Reference("S27 app-service/environment/auto-migration.md 03/10/2026", "Retirement (R-PLAN-11)"),
+    check=check_ase_retired,
+)
+
+GATEWAY_INTEGRATION_RETIRING = Rule(
+    id="drift/gateway-integration-retiring",
+    category=Category.DRIFT,
+    severity=Severity.LOW,
+    title="Gateway-required VNet integration retires 2027-03-31",
+    rationale="Gateway-required (point-to-site) VNet integration retires on 2027-03-31.",
+    remediation="Move to regional VNet integration: `az functionapp vnet-integration add -g <rg> -n <app> "
+    "--vnet <vnet> --subnet <subnet>`.",
+    reference=Reference(
+        "S18 configure-gateway-required-vnet-integration.md 01/30/2026", "Retirement (R-GW-06)"
+    ),
+    check=check_gateway_integration_retiring,
+    editions=("2026-09",),
+)
+
+LINUX_CONSUMPTION_RETIRING = Rule(
+    id="drift/linux-consumption-retiring",
+    category=Category.DRIFT,
+    severity=Severity.LOW,
+    title="Linux Consumption retires 2028-09-30",
+    rationale="Linux Consumption retires on 2028-09-30 and gets no new features or language versions.",
+    remediation="Migrate the app to the Flex Consumption plan.",
+    reference=Reference(
+        "S10 consumption-plan.md 09/23/2025; includes/functions-linux-consumption-retirement.md 04/09/2026",
+        "Linux Consumption retirement (R-PLAN-05)",
+    ),
+    check=check_linux_consumption_retiring,
+    editions=("2026-09",),
+)
+
+ACCESS_RULE_LIMITS = Rule(
+    id="drift/access-rule-limits",
+    category=Category.DRIFT,
+    severity=Severity.LOW,
+    title="Access restriction limits exceeded",
+    rationale="The docs allow at most 512 rules, 8 sources per rule and 8 values per header; beyond that the "
+    "platform may reject or ignore the configuration.",
+    remediation="Consolidate rules (multi-source rules, service tags) and remove surplus ones with "
+    "`az functionapp config access-restriction remove -g <rg> -n <app> --rule-name <name>`.",
+    reference=Reference(
+        "S20 app-service-ip-restrictions.md 02/03/2025; S21 overview-access-restrictions.md 02/13/2024",
+        "Limits; Multi-source rules; HTTP header filtering (R-AR-04, R-AR-05, R-AR-06)",
+    ),
+    check=check_access_rule_limits,
+)
+
+SERVICE_ENDPOINT_RULE_UNSUPPORTED = Rule(
+    id="drift/service-endpoint-rule-unsupported",
+    category=Category.DRIFT,
+    severity=Severity.LOW,
+    title="Service-endpoint rule where it cannot apply",
+    rationale="Service-endpoint rules are not supported on an app with a private endpoint, and can't "
+    "restrict "
+    "apps in an App Service Environment: the rule gives a false sense of restriction.",
+    remediation="Replace the rule with IP rules or rely on the private endpoint: "
+    "`az functionapp config access-restriction remove -g <rg> -n <app> --rule-name <name>`.",
+    reference=Reference(
+        "S21 overview-access-restrictions.md 02/13/2024; S20 app-service-ip-restrictions.md 02/03/2025",
+        "Service endpoint based rules (R-AR-08)",
+    ),
+    check=check_service_endpoint_rule_unsupported,
+)
+
+DRIFT_RULES: tuple[Rule, ...] = (
+    VNET_INTEGRATION_UNSUPPORTED,
+    GATEWAY_INTEGRATION_UNSUPPORTED,
+    HYBRID_CONNECTION_UNSUPPORTED,
+    PRIVATE_ENDPOINT_UNSUPPORTED,
+    VNET_TRIGGER_UNSUPPORTED,
+    INTEGRATION_SUBNET_INVALID,
+    ASE_RETIRED,
+    GATEWAY_INTEGRATION_RETIRING,
+    LINUX_CONSUMPTION_RETIRING,
+    ACCESS_RULE_LIMITS,
+    SERVICE_ENDPOINT_RULE_UNSUPPORTED,
+)

@@ -1,0 +1,255 @@
+"""Effective inbound access, exactly as rules.md "Effective inbound access" defines it."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.model import AccessRule, App, DataKey
+
+LEGACY_DENY_ALL_PRIORITY = 2147483647
+EVERY_SOURCE_ADDRESSES = frozenset({"any", "0.0.0.0/0", "::/0"})
+# Tags whose rule is an IP rule; ServiceTag and XffProxy rules match by tag/header, never every source.
+IP_RULE_TAGS = frozenset({"", "default"})
+
+
+class Exposure(enum.StrEnum):
+    PUBLIC = "public"
+    RESTRICTED = "restricted"
+    PRIVATE = "private"
+    INTERNAL = "internal"
+    UNKNOWN = "unknown"
+
+
+class Site(enum.StrEnum):
+    MAIN = "main"
+    SCM = "scm"
+
+
+def rule_sources(rule: AccessRule) -> tuple[str, ...]:
+    """The comma-separated sources of a (possibly multi-source) rule."""
+    return tuple(part.strip() for part in (rule.ip_address or "").split(",") if part.strip())
+
+
+def has_header_limits(rule: AccessRule) -> bool:
+    return any(values for values in rule.headers.values())
+
+
+def is_service_tag_rule(rule: AccessRule) -> bool:
+    return (rule.tag or "").lower() == "servicetag"
+
+
+def is_subnet_rule(rule: AccessRule) -> bool:
+    return bool(rule.vnet_subnet_resource_id)
+
+
+def is_allow(rule: AccessRule) -> bool:
+    return rule.action.strip().lower() == "allow"
+
+
+def matches_any_ip(rule: AccessRule) -> bool:
+    """An IP rule (not a tag or subnet rule) whose sources include every address."""
+    if is_service_tag_rule(rule) or is_subnet_rule(rule) or (rule.tag or "").lower() not in IP_RULE_TAGS:
+        return False
+    return any(source.lower() in EVERY_SOURCE_ADDRESSES for source in rule_sources(rule))
+
+
+def matches_every_source(rule: AccessRule) -> bool:
+    """rules.md: ipAddress Any, 0.0.0.0/0 or ::/0 and no headers.
+
+    A multi-source rule counts when one of its sources is such an address:
+    that source alone already admits every client of its address family.
+    """
+    return matches_any_ip(rule) and not has_header_limits(rule)
+
+
+def is_legacy_deny_all(rule: AccessRule) -> bool:
+    return matches_every_source(rule) and not is_allow(rule) and rule.priority == LEGACY_DENY_ALL_PRIORITY
+
+
+def evaluation_order(rules: Iterable[AccessRule]) -> tuple[AccessRule, ...]:
+    """Ascending priority; ties keep the API's order. A rule without priority goes last."""
+    return tuple(
+        sorted(
+            rules,
+            key=lambda rule: (rule.priority is None, rule.priority or 0, rule.position),
+        )
+    )
+
+
+def rule_summary(rule: AccessRule) -> dict[str, Any]:
+    return {
+        "position": rule.position,
+        "name": rule.name,
+        "priority": rule.priority,
+        "action": rule.action,
+        "ip_address": rule.ip_address,
+        "tag": rule.tag,
+        "vnet_subnet_resource_id": rule.vnet_subnet_resource_id,
+        "headers": {name: list(values) for name, values in sorted(rule.headers.items())},
+    }
+
+
+@dataclass(frozen=True)
+class InboundVerdict:
+    site: Site
+    exposure: Exposure
+    # Why, as a stable code: public-network-access-disabled, private-endpoint, internal-ase,
+    # allow-all-rule, deny-all-rule, legacy-deny-all, default-allow, default-deny, no-rules,
+    # implicit-deny, config-unreadable, private-endpoints-unreadable, ase-unreadable,
+    # unrecognized-default-action.
+    reason: str
+    # What decided: publicNetworkAccess, private endpoint, ase, rule, default action explicit,
+    # default action implicit, unreadable.
+    decided_by: str
+    deciding_rule: AccessRule | None = None
+    effective_default_action: str | None = None
+    default_action_explicit: bool | None = None
+    rules_in_effect: tuple[AccessRule, ...] = ()  # evaluation order; empty when steps 1-3 decided
+    uses_main_rules: bool = False
+    missing: tuple[DataKey, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "site": self.site.value,
+            "exposure": self.exposure.value,
+            "reason": self.reason,
+            "decided_by": self.decided_by,
+            "deciding_rule": rule_summary(self.deciding_rule) if self.deciding_rule is not None else None,
+            "effective_default_action": self.effective_default_action,
+            "default_action_explicit": self.default_action_explicit,
+            "uses_main_rules": self.uses_main_rules,
+            "missing": [key.value for key in self.missing],
+        }
+
+
+def _pna(app: App) -> str:
+    return (app.public_network_access or "").strip().lower()
+
+
+def _site_level(app: App) -> tuple[Exposure, str, str, tuple[DataKey, ...]] | None:
+    """Steps 1-3, which need only site, private-endpoint and ASE data; None: go on to the rule walk."""
+    public_network_access = _pna(app)
+    if public_network_access == "disabled":
+        return Exposure.PRIVATE, "public-network-access-disabled", "publicNetworkAccess", ()
+    if not public_network_access:
+        if app.private_endpoints is None:
+            return (
+                Exposure.UNKNOWN,
+                "private-endpoints-unreadable",
+                "unreadable",
+                (DataKey.PRIVATE_ENDPOINTS,),
+            )
+        if any((pe.status or "").lower() == "approved" for pe in app.private_endpoints):
+            return Exposure.PRIVATE, "private-endpoint", "private endpoint", ()
+    if app.ase is not None:
+        # ARM omits the mode for an external ASE as often as it sends "None": both mean external.
+        mode = (app.ase.internal_load_balancing_mode or "none").strip().lower()
+        if mode != "none":
+            return Exposure.INTERNAL, "internal-ase", "ase", ()
+    elif app.ase_id:
+        return Exposure.UNKNOWN, "ase-unreadable", "unreadable", (DataKey.ASE,)
+    return None
+
+
+def _rule_walk(
+    site: Site, rules: tuple[AccessRule, ...], explicit_default: str | None, uses_main: bool
+) -> InboundVerdict:
+    ordered = evaluation_order(rules)
+    for rule in ordered:
+        if matches_every_source(rule):
+            if is_allow(rule):
+                exposure, reason = Exposure.PUBLIC, "allow-all-rule"
+            elif is_legacy_deny_all(rule):
+                exposure, reason = Exposure.RESTRICTED, "legacy-deny-all"
+            else:
+                exposure, reason = Exposure.RESTRICTED, "deny-all-rule"
+            return InboundVerdict(
+                site,
+                exposure,
+                reason,
+                "rule",
+                deciding_rule=rule,
+                effective_default_action=_effective_default(ordered, explicit_default),
+                default_action_explicit=bool(explicit_default),
+                rules_in_effect=ordered,
+                uses_main_rules=uses_main,
+            )
+    explicit = (explicit_default or "").strip()
+    if explicit:
+        if explicit.lower() == "allow":
+            exposure, reason = Exposure.PUBLIC, "default-allow"
+        elif explicit.lower() == "deny":
+            exposure, reason = Exposure.RESTRICTED, "default-deny"
+        else:
+            exposure, reason = Exposure.UNKNOWN, "unrecognized-default-action"
+        return InboundVerdict(
+            site,
+            exposure,
+            reason,
+            "default action explicit",
+            effective_default_action=explicit,
+            default_action_explicit=True,
+            rules_in_effect=ordered,
+            uses_main_rules=uses_main,
+        )
+    if ordered:
+        exposure, reason, default = Exposure.RESTRICTED, "implicit-deny", "Deny"
+    else:
+        exposure, reason, default = Exposure.PUBLIC, "no-rules", "Allow"
+    return InboundVerdict(
+        site,
+        exposure,
+        reason,
+        "default action implicit",
+        effective_default_action=default,
+        default_action_explicit=False,
+        rules_in_effect=ordered,
+        uses_main_rules=uses_main,
+    )
+
+
+def _effective_default(rules: tuple[AccessRule, ...], explicit_default: str | None) -> str:
+    explicit = (explicit_default or "").strip()
+    if explicit:
+        return explicit
+    return "Deny" if rules else "Allow"
+
+
+def inbound_verdict(app: App, site: Site) -> InboundVerdict:
+    site_level = _site_level(app)
+    if site_level is not None:
+        exposure, reason, decided_by, missing = site_level
+        return InboundVerdict(site, exposure, reason, decided_by, missing=missing)
+    config = app.config
+    if config is None:
+        return InboundVerdict(
+            site, Exposure.UNKNOWN, "config-unreadable", "unreadable", missing=(DataKey.CONFIG,)
+        )
+    if site is Site.MAIN:
+        return _rule_walk(
+            site, config.ip_security_restrictions, config.ip_security_restrictions_default_action, False
+        )
+    if config.scm_ip_security_restrictions_use_main:
+        return _rule_walk(
+            site, config.ip_security_restrictions, config.ip_security_restrictions_default_action, True
+        )
+    return _rule_walk(
+        site, config.scm_ip_security_restrictions, config.scm_ip_security_restrictions_default_action, False
+    )
+
+
+def rule_lists_in_effect(app: App) -> dict[Site, tuple[AccessRule, ...]]:
+    """The lists the platform applies: SCM's own list is ignored when it uses the main rules.
+
+    Empty when config/web could not be read (callers check ``app.config`` first).
+    """
+    config = app.config
+    if config is None:
+        return {}
+    lists = {Site.MAIN: evaluation_order(config.ip_security_restrictions)}
+    if not config.scm_ip_security_restrictions_use_main:
+        lists[Site.SCM] = evaluation_order(config.scm_ip_security_restrictions)
+    return lists
