@@ -1,0 +1,356 @@
+"""Record and replay ARM traffic with vcrpy, sanitizing secrets when a recording is saved.
+
+Layout of a cassette directory (``--record DIR`` writes it, ``--replay DIR`` reads it)::
+
+    DIR/arm.yaml        vcrpy YAML (``version: 1``, ``interactions: [...]``): every ARM request
+                        of one audit run, in the order they were sent, with the response ARM gave
+    DIR/manifest.json   {"subscriptions": [sanitized ids], "recorded_at": "...Z", "tool_version": "..."}
+
+Replay matches a request on method, scheme, host, port, path and query. It plays the matching
+interactions in the order they were recorded (a 429 then the 200 of azure-core's retry) and, once
+all of them have been played, repeats the last one, so the collector may read a resource twice.
+A request with no recording raises :data:`UnrecordedRequest` from inside the HTTP transport.
+
+Recording writes only sanitized text: subscription, tenant and every other GUID become
+deterministic zero-form GUIDs (``00000000-0000-0000-0000-XXXXXXXXXXXX``), the same real GUID
+always mapping to the same fake one within a recording so ids still join across responses;
+``Authorization``/cookie headers are dropped; tokens, keys, SAS signatures and secret-looking
+JSON values are blanked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import urllib3.connectionpool
+import vcr
+import vcr.patch
+import yaml
+from vcr.cassette import Cassette, CassetteContextDecorator
+from vcr.errors import CannotOverwriteExistingCassetteException
+from vcr.request import Request
+
+from auditor import __version__
+
+CASSETTE_FILE = "arm.yaml"
+MANIFEST_FILE = "manifest.json"
+
+# Raised from the HTTP transport when replay meets a request that was never recorded.
+UnrecordedRequest = CannotOverwriteExistingCassetteException
+
+MATCH_ON = ("method", "scheme", "host", "port", "path", "query")
+
+REDACTED = "REDACTED"
+
+_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+GUID_PATTERN = re.compile(rf"(?<![0-9A-Za-z]){_GUID}(?![0-9A-Za-z])")
+FAKE_GUID_PATTERN = re.compile(r"^00000000-0000-0000-0000-[0-9a-fA-F]{12}$")
+_SUBSCRIPTION_IN_PATH = re.compile(rf"(/subscriptions/)({_GUID})(?![0-9A-Za-z])", re.IGNORECASE)
+
+# Fakes for GUIDs that are not subscription ids start here, far above the subscription fakes
+# (0, 1, 2 …), so the two series never collide.
+_OTHER_GUID_BASE = 0x100000000
+
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?")
+_BEARER = re.compile(r"(?i)\b(Bearer)\s+(?!REDACTED\b)[A-Za-z0-9\-._~+/]+=*")
+_ACCOUNT_KEY = re.compile(r"(?i)\b(AccountKey|SharedAccessKey)=(?!REDACTED\b)[^;\"'\s&]+")
+_SAS_SIGNATURE = re.compile(r"(?i)([?&;]|\\u0026)(sig)=(?!REDACTED\b)[^&\"'\s;]+")
+# A JSON string value under a key that names a secret. Booleans, numbers and nulls are left alone
+# (``"tokenStoreEnabled": null`` says nothing secret), and so is an already empty value.
+_SECRET_JSON_VALUE = re.compile(
+    r'"(?P<key>[A-Za-z0-9_$.\-]*(?:key|secret|password|token)[A-Za-z0-9_$.\-]*)"'
+    r'(?P<sep>\s*:\s*)"(?P<value>(?:[^"\\]|\\.)+)"',
+    re.IGNORECASE,
+)
+# Keys that match the secret pattern but hold names, not secrets; the collector reads none of
+# them, but blanking them would make recordings look unlike ARM for no gain.
+NON_SECRET_JSON_KEYS = frozenset({"keyvaultreferenceidentity"})
+
+_DROPPED_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "x-ms-authorization-auxiliary"})
+
+
+class CassetteError(Exception):
+    """The cassette directory cannot be replayed; the message is one line for the user."""
+
+
+class GuidMap:
+    """Real GUID -> fake zero-form GUID, stable within one recording and safe across threads."""
+
+    def __init__(self, subscription_ids: Iterable[str] = ()) -> None:
+        self._fakes: dict[str, str] = {}
+        self._subscriptions: list[str] = []
+        self._next_other = _OTHER_GUID_BASE
+        self._lock = threading.Lock()
+        for subscription_id in subscription_ids:
+            self.subscription(subscription_id)
+
+    @property
+    def subscriptions(self) -> tuple[str, ...]:
+        """The fake ids given to subscriptions, in the order they were first seen."""
+        with self._lock:
+            return tuple(self._fakes[real] for real in self._subscriptions)
+
+    def subscription(self, real: str) -> str:
+        """The fake id of a subscription: the n-th subscription seen gets ``…-{n:012x}``."""
+        key = real.lower()
+        if FAKE_GUID_PATTERN.match(key):
+            return key
+        with self._lock:
+            fake = self._fakes.get(key)
+            if fake is None:
+                fake = _zero_guid(len(self._subscriptions))
+                self._fakes[key] = fake
+                self._subscriptions.append(key)
+            return fake
+
+    def fake(self, real: str) -> str:
+        key = real.lower()
+        if FAKE_GUID_PATTERN.match(key):
+            return key
+        with self._lock:
+            fake = self._fakes.get(key)
+            if fake is None:
+                fake = _zero_guid(self._next_other)
+                self._next_other += 1
+                self._fakes[key] = fake
+            return fake
+
+
+def _zero_guid(number: int) -> str:
+    return f"00000000-0000-0000-0000-{number:012x}"
+
+
+def sanitize_guids(text: str, guid_map: GuidMap) -> str:
+    """Replace every GUID by its fake; a GUID after ``/subscriptions/`` is mapped as a subscription."""
+    text = _SUBSCRIPTION_IN_PATH.sub(lambda m: m.group(1) + guid_map.subscription(m.group(2)), text)
+    return GUID_PATTERN.sub(lambda m: guid_map.fake(m.group(0)), text)
+
+
+def scrub_secrets(text: str) -> str:
+    """Blank tokens, keys, SAS signatures and secret-looking JSON string values."""
+    text = _JWT.sub(REDACTED, text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    text = _ACCOUNT_KEY.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    text = _SAS_SIGNATURE.sub(lambda m: f"{m.group(1)}{m.group(2)}={REDACTED}", text)
+
+    def blank(match: re.Match[str]) -> str:
+        if match.group("key").lower() in NON_SECRET_JSON_KEYS:
+            return match.group(0)
+        return f'"{match.group("key")}"{match.group("sep")}""'
+
+    return _SECRET_JSON_VALUE.sub(blank, text)
+
+
+def sanitize_text(text: str, guid_map: GuidMap) -> str:
+    """Everything a recording does to a URI, header value or body: secrets, then GUIDs."""
+    return sanitize_guids(scrub_secrets(text), guid_map)
+
+
+def sanitize_headers(headers: Mapping[str, Any], guid_map: GuidMap) -> dict[str, Any]:
+    """Drop credential and cookie headers; sanitize the values of the others (names are kept)."""
+    cleaned: dict[str, Any] = {}
+    for name, value in headers.items():
+        if name.lower() in _DROPPED_HEADERS:
+            continue
+        if isinstance(value, list):
+            cleaned[name] = [sanitize_text(str(item), guid_map) for item in value]
+        else:
+            cleaned[name] = sanitize_text(str(value), guid_map)
+    return cleaned
+
+
+def decode_body(body: bytes | str | None, content_encoding: str | None) -> str | None:
+    """The body as text (gunzipped/inflated when ARM compressed it); None when it is not text."""
+    if body is None:
+        return None
+    if isinstance(body, str):
+        return body
+    raw = body
+    encoding = (content_encoding or "").strip().lower()
+    with contextlib.suppress(OSError, zlib.error):
+        if encoding == "gzip" or raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        elif encoding == "deflate":
+            raw = zlib.decompress(raw)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def sanitize_request(request: Request, guid_map: GuidMap) -> Request:
+    """A vcrpy ``before_record_request`` hook body (vcrpy hands it a copy)."""
+    request.uri = sanitize_text(request.uri, guid_map)
+    request.headers = sanitize_headers(request.headers, guid_map)
+    body = decode_body(request.body, None)
+    if body is not None:
+        request.body = sanitize_text(body, guid_map).encode("utf-8")
+    return request
+
+
+def sanitize_response(response: dict[str, Any], guid_map: GuidMap) -> dict[str, Any]:
+    """A vcrpy ``before_record_response`` hook body: readable, sanitized text and a true length."""
+    headers: dict[str, Any] = dict(response.get("headers") or {})
+    encoding_header = _header(headers, "content-encoding")
+    body = response.get("body") or {}
+    text = decode_body(body.get("string"), encoding_header)
+    if text is not None:
+        sanitized = sanitize_text(text, guid_map).encode("utf-8")
+        response["body"] = {**body, "string": sanitized}
+        headers = {name: value for name, value in headers.items() if name.lower() != "content-encoding"}
+        for name in list(headers):
+            if name.lower() == "content-length":
+                headers[name] = [str(len(sanitized))]
+    response["headers"] = sanitize_headers(headers, guid_map)
+    return response
+
+
+def _header(headers: Mapping[str, Any], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            if isinstance(value, list):
+                return str(value[0]) if value else None
+            return str(value)
+    return None
+
+
+class _InOrderCassette(Cassette):  # type: ignore[misc]
+    """Plays matching interactions in recorded order, then repeats the last; safe under threads.
+
+    vcrpy's own ``allow_playback_repeats`` always answers with the *first* match, which would
+    replay a recorded 429 forever instead of the 200 that followed it, and its play counter is
+    unguarded while the collector reads from a thread pool.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._play_lock = threading.Lock()
+
+    def play_response(self, request: Request) -> Any:
+        with self._play_lock:
+            matches = list(self._responses(request))
+            if not matches:
+                return super().play_response(request)  # raises UnhandledHTTPRequestError
+            for index, response in matches:
+                if self.play_counts[index] == 0:
+                    self.play_counts[index] += 1
+                    return response
+            index, response = matches[-1]
+            self.play_counts[index] += 1
+            return response
+
+
+# vcrpy builds every stub connection inside ``vcr.patch.force_reset()``, which puts the real
+# urllib3 classes back *globally* for a moment. A thread opening a connection in that moment gets
+# a real one and goes to the network (observed under a thread pool). Connection construction and
+# those reset windows therefore take turns on one lock; reentrant because the stub is built from
+# inside urllib3's ``_new_conn``.
+_CONNECTION_LOCK = threading.RLock()
+_vcr_force_reset = vcr.patch.force_reset
+
+
+@contextlib.contextmanager
+def _force_reset_in_turn() -> Iterator[None]:
+    with _CONNECTION_LOCK, _vcr_force_reset():
+        yield
+
+
+def _in_turn(new_conn: Any) -> Any:
+    def new_conn_in_turn(self: Any) -> Any:
+        with _CONNECTION_LOCK:
+            return new_conn(self)
+
+    return new_conn_in_turn
+
+
+@contextlib.contextmanager
+def _thread_safe_patching() -> Iterator[None]:
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(mock.patch.object(vcr.patch, "force_reset", _force_reset_in_turn))
+        for pool in (urllib3.connectionpool.HTTPConnectionPool, urllib3.connectionpool.HTTPSConnectionPool):
+            stack.enter_context(mock.patch.object(pool, "_new_conn", _in_turn(pool.__dict__["_new_conn"])))
+        yield
+
+
+def validate_cassette(directory: Path) -> Path:
+    """The cassette file of ``directory``, or :class:`CassetteError` saying what is wrong."""
+    if not directory.is_dir():
+        raise CassetteError(f"cassette directory not found: {directory}")
+    path = directory / CASSETTE_FILE
+    if not path.is_file():
+        raise CassetteError(f"no {CASSETTE_FILE} in cassette directory {directory}")
+    try:
+        with path.open("rb") as stream:
+            loaded = yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError) as error:
+        reason = " ".join(str(error).split())
+        raise CassetteError(f"cannot read cassette {path}: {reason}") from error
+    if not isinstance(loaded, dict) or not isinstance(loaded.get("interactions"), list):
+        raise CassetteError(f"cassette {path} has no 'interactions' list")
+    return path
+
+
+@contextlib.contextmanager
+def replaying(directory: Path) -> Iterator[Cassette]:
+    """Serve every HTTP request made through ``requests`` from ``directory/arm.yaml``."""
+    path = validate_cassette(directory)
+    config = vcr.VCR().get_merged_config(
+        path=str(path),
+        record_mode="none",
+        match_on=MATCH_ON,
+        allow_playback_repeats=True,
+        decode_compressed_response=False,
+    )
+    with _thread_safe_patching(), CassetteContextDecorator.from_args(_InOrderCassette, **config) as cassette:
+        yield cassette
+
+
+@contextlib.contextmanager
+def recording(directory: Path, subscription_ids: Sequence[str] = ()) -> Iterator[GuidMap]:
+    """Send requests live and write a sanitized ``arm.yaml`` + ``manifest.json`` into ``directory``.
+
+    ``subscription_ids`` (the ones audited) get the first fakes, ``…-000000000000`` onwards, in
+    that order. Nothing in ``directory`` changes unless the block completes: the cassette is
+    recorded in a sibling temporary directory and moved into place at the end.
+    """
+    guid_map = GuidMap(subscription_ids)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.recording-", dir=directory.parent))
+    try:
+        config = vcr.VCR().get_merged_config(
+            path=str(staging / CASSETTE_FILE),
+            record_mode="all",
+            match_on=MATCH_ON,
+            decode_compressed_response=True,
+            record_on_exception=False,
+            before_record_request=lambda request: sanitize_request(request, guid_map),
+            before_record_response=lambda response: sanitize_response(response, guid_map),
+        )
+        with _thread_safe_patching(), CassetteContextDecorator.from_args(Cassette, **config) as cassette:
+            yield guid_map
+            # vcrpy writes nothing when no request was made; an empty cassette is still a cassette.
+            cassette.dirty = True
+        manifest = {
+            "subscriptions": list(guid_map.subscriptions),
+            "recorded_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "tool_version": __version__,
+        }
+        (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        directory.mkdir(exist_ok=True)
+        for name in (CASSETTE_FILE, MANIFEST_FILE):
+            os.replace(staging / name, directory / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
