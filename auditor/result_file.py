@@ -1,0 +1,60 @@
+"""Reading and writing result files: validated on read, atomic on write."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+REQUIRED_KEYS = ("schema_version", "edition", "subscriptions", "resources", "findings", "gaps", "summary")
+
+
+class ResultFileError(Exception):
+    """A result file that is missing, unreadable or not an auditor result."""
+
+
+def load_result(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ResultFileError(f"cannot read result file {path}: {error.strerror or error}") from error
+    except UnicodeDecodeError as error:
+        raise ResultFileError(f"result file {path} is not UTF-8 text") from error
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ResultFileError(
+            f"result file {path} is not valid JSON (line {error.lineno}, column {error.colno})"
+        ) from error
+    if not isinstance(data, dict):
+        raise ResultFileError(f"result file {path} is not an auditor result (expected a JSON object)")
+    missing = [key for key in REQUIRED_KEYS if key not in data]
+    if missing:
+        raise ResultFileError(f"result file {path} is not an auditor result (missing {', '.join(missing)})")
+    if data["schema_version"] != SCHEMA_VERSION:
+        raise ResultFileError(
+            f"result file {path} has schema_version {data['schema_version']!r}; "
+            f"this auditor reads {SCHEMA_VERSION}"
+        )
+    for key in ("subscriptions", "resources", "findings", "gaps"):
+        if not isinstance(data[key], list):
+            raise ResultFileError(f"result file {path} is not an auditor result ({key} is not a list)")
+    return data
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
