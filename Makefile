@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+CHROMIUM := /usr/bin/chromium
+DEMO_SUBSCRIPTION := 00000000-0000-0000-0000-000000000000
 
 .PHONY: setup demo test lint typecheck unit bench clean
 
@@ -14,10 +16,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The browser tests drive Debian's chromium (never a downloaded browser).
+$(CHROMIUM):
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
+
 demo: $(STAMP)
 	mkdir -p reports
-	$(BIN)/auditor audit --subscription 00000000-0000-0000-0000-000000000000 \
-		--replay cassettes/demo --save reports/demo.json --format table -v --fail-on never
+	$(BIN)/auditor audit --subscription $(DEMO_SUBSCRIPTION) --replay cassettes/demo \
+		--save reports/demo.json --format table -v --fail-on never
+	for pair in html:html sarif:sarif csv:csv markdown:md; do \
+		$(BIN)/auditor report reports/demo.json --format $${pair%%:*} --output reports/demo.$${pair##*:} || exit 1; \
+	done
+	@echo "reports written: reports/demo.json .html .sarif .csv .md"
 
 lint: $(STAMP)
 	$(BIN)/ruff check auditor tests tools bench
@@ -26,7 +37,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest
 
 test: lint typecheck unit
@@ -35,4 +46,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) reports/*.json .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) reports/demo.* .pytest_cache .mypy_cache .ruff_cache

@@ -116,6 +116,9 @@ class AppServiceEnvironment:
     internal_load_balancing_mode: str | None  # "None" | "Web" | "Publishing" | "Web, Publishing"
     subnet_id: str | None
     allow_new_private_endpoint_connections: bool | None = None
+    # The ASE's own subnet with its NSG and route table: its apps' egress path.
+    # None when the ASE names no subnet or it could not be read (see the app's ``missing``).
+    subnet: Subnet | None = None
 
 
 @dataclass(frozen=True)

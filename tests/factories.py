@@ -135,6 +135,9 @@ def make_plan(hosting: Hosting = Hosting.PREMIUM, os: str = "windows", **overrid
 
 
 def make_ase(**overrides: Any) -> AppServiceEnvironment:
+    subnet = overrides.pop("subnet", None)
+    if isinstance(subnet, Mapping):
+        subnet = make_subnet(**dict(subnet))
     fields: dict[str, Any] = {
         "id": f"{WEB}/hostingEnvironments/ase-one",
         "name": "ase-one",
@@ -143,6 +146,7 @@ def make_ase(**overrides: Any) -> AppServiceEnvironment:
         "internal_load_balancing_mode": "None",
         "subnet_id": f"{VNET_ID}/subnets/ase",
         "allow_new_private_endpoint_connections": None,
+        "subnet": subnet,
     }
     fields.update(overrides)
     return AppServiceEnvironment(**fields)

@@ -538,8 +538,11 @@ class _Collector:
         audited = {sub.id.lower(): sub for sub in subscriptions}
         resolved: dict[str, Subnet | _Failure] = {}
         wanted: dict[str, str] = {}
-        for app in apps:
-            subnet_id = _integration_subnet_id(app)
+        # An ASE's own subnet is its apps' egress path, so it is read like an integration subnet.
+        ase_subnet_ids = [
+            transform_ase(raw).subnet_id for sub in subscriptions for raw in sub.listed("ases") or []
+        ]
+        for subnet_id in [_integration_subnet_id(app) for app in apps] + ase_subnet_ids:
             if subnet_id is None:
                 continue
             key = subnet_id.lower()
@@ -581,6 +584,9 @@ class _Collector:
 
         plan = self._plan(reads, missing)
         ase = self._ase(reads, plan, missing)
+        if ase is not None and ase.subnet_id is not None:
+            ase_subnet = self._subnet_with_controls(ase.subnet_id, reads, subscriptions, subnets, missing)
+            ase = dataclasses.replace(ase, subnet=ase_subnet)
         config = _value(reads.config, DataKey.CONFIG, missing)
         functions = _value(reads.functions, DataKey.FUNCTIONS, missing)
         vnet_connections = self._vnet_connections(reads, missing)
@@ -691,6 +697,17 @@ class _Collector:
         subnet_id = _integration_subnet_id(reads)
         if subnet_id is None:
             return None
+        return self._subnet_with_controls(subnet_id, reads, subscriptions, subnets, missing)
+
+    def _subnet_with_controls(
+        self,
+        subnet_id: str,
+        reads: _AppReads,
+        subscriptions: Sequence[_Subscription],
+        subnets: Mapping[str, Subnet | _Failure],
+        missing: dict[DataKey, str],
+    ) -> Subnet | None:
+        """A subnet read earlier, with the NSG and route table it names resolved."""
         found = subnets.get(subnet_id.lower())
         if found is None or isinstance(found, _Failure):
             if found is not None:

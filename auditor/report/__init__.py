@@ -9,13 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from auditor.report import json_report, table
+from auditor.report import csv_report, html, json_report, markdown, sarif, table
 
 Renderer = Callable[[Mapping[str, Any]], str]
 
 RENDERERS: dict[str, Renderer] = {
     "table": table.render,
     "json": json_report.render,
+    "sarif": sarif.render,
+    "html": html.render,
+    "csv": csv_report.render,
+    "markdown": markdown.render,
 }
 
 

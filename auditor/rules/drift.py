@@ -285,12 +285,18 @@ def check_gateway_integration_retiring(facts: AppFacts) -> Outcome:
     integ = facts.integration
     if integ.gateway is None:
         return unknown(facts.app, integ.missing, "the app's VNet connections")
-    if not integ.gateway:
-        return not_applicable("No gateway-required VNet integration.")
-    return fail(
-        "Gateway-required VNet integration retires on 2027-03-31; move to regional VNet integration.",
-        {"gateway_vnets": sorted(integ.gateway_vnet_ids)},
-    )
+    if integ.gateway:
+        return fail(
+            "Gateway-required VNet integration retires on 2027-03-31; move to regional VNet integration.",
+            {"gateway_vnets": sorted(integ.gateway_vnet_ids)},
+        )
+    if integ.regional:
+        # An integrated app that already uses the regional form is what the retirement asks for.
+        return passed(
+            "The app's VNet integration is regional, which the retirement does not affect.",
+            {"vnet_integration": "regional"},
+        )
+    return not_applicable("No VNet integration.")
 
 
 def check_linux_consumption_retiring(facts: AppFacts) -> Outcome:

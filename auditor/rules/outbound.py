@@ -207,7 +207,7 @@ def outbound_verdict(app: App) -> OutboundVerdict:
             message="Traffic does not enter a VNet (no ASE, no regional integration), so nothing can filter "
             "internet egress.",
         )
-    subnet = app.integration_subnet
+    subnet = app.ase.subnet if app.hosting is Hosting.ASE and app.ase is not None else app.integration_subnet
     if subnet is None:
         return OutboundVerdict(
             Egress.UNKNOWN,

@@ -28,8 +28,8 @@ NO_NOT_APPLICABLE = {
     "risk/remote-debugging-enabled",
     "risk/cors-wildcard",
 }
-# A retirement notice fails whenever its subject exists and is not applicable otherwise.
-NO_PASS = {"drift/gateway-integration-retiring"}
+# Every rule can pass: a retirement notice passes where the app already uses the supported form.
+NO_PASS: set[str] = set()
 
 
 def _load_cases() -> list[tuple[str, dict[str, Any]]]:
@@ -133,6 +133,9 @@ def test_a_failed_read_is_never_a_pass() -> None:
         "drift/vnet-integration-unsupported",  # Premium supports it: site data alone decides
         "drift/linux-consumption-retiring",  # hosting alone decides
         "drift/ase-retired",
+        # An app uses one form of integration at a time (R-GW-07): the site's regional
+        # subnet alone shows it is not on the retiring gateway form.
+        "drift/gateway-integration-retiring",
     }
     for rule_id in sorted(needs_reads):
         outcome = RULES_BY_ID[rule_id].evaluate(facts)

@@ -1,0 +1,1 @@
+"""Reproducible benchmarks: they print figures; no test times anything."""

@@ -1,0 +1,22 @@
+"""``make bench``: every benchmark, each in its own process so peak RSS is its own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BENCHMARKS = (
+    ("bench.evaluation", "10000"),
+    ("bench.html_report", "5000"),
+)
+
+
+def main() -> int:
+    for module, argument in BENCHMARKS:
+        completed = subprocess.run([sys.executable, "-m", module, argument], check=False)
+        if completed.returncode != 0:
+            return completed.returncode
+    return 0
+
+
+raise SystemExit(main())

@@ -1,0 +1,108 @@
+"""Browser fixtures: Debian's chromium driven by Playwright, never a downloaded browser.
+
+Browser tests skip only when /usr/bin/chromium is absent and AUDITOR_REQUIRE_BROWSER
+is unset; CI sets it, so a missing browser fails there instead of passing silently.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.report.html import render
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("AUDITOR_REQUIRE_BROWSER"):
+        pytest.fail(f"AUDITOR_REQUIRE_BROWSER is set but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def load_fixture(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return loaded
+
+
+@dataclass
+class OpenedReport:
+    page: Any
+    url: str
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def open_report(browser: Any, tmp_path: Path) -> Iterator[Callable[..., OpenedReport]]:
+    """Render a result to disk, open it from file:// and watch every request it makes."""
+    contexts: list[Any] = []
+
+    def opener(
+        result: Mapping[str, Any], *, strip_csp: bool = False, viewport: tuple[int, int] = (1400, 1000)
+    ) -> OpenedReport:
+        document = render(result)
+        if strip_csp:
+            # Without the CSP only our escaping stands between a payload and execution.
+            start = document.index('<meta http-equiv="Content-Security-Policy"')
+            document = document[:start] + document[document.index(">", start) + 1 :]
+        path = tmp_path / f"report-{len(contexts)}.html"
+        path.write_text(document, encoding="utf-8")
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        contexts.append(context)
+        # A page that never gets ready (script blocked or broken) should fail fast, not hang.
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        opened = OpenedReport(page=page, url=path.as_uri())
+
+        def guard(route: Any) -> None:
+            if route.request.url == opened.url:
+                route.continue_()
+            else:
+                opened.blocked.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+        page.on("request", lambda request: opened.requests.append(request.url))
+        page.on("dialog", lambda dialog: (opened.dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("pageerror", lambda error: opened.errors.append(str(error)))
+        page.on("console", lambda message: message.type == "error" and opened.errors.append(message.text))
+        page.goto(opened.url)
+        page.wait_for_function("() => document.documentElement.dataset.ready === 'true'")
+        return opened
+
+    yield opener
+    for context in contexts:
+        context.close()
