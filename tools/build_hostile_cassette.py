@@ -1,0 +1,128 @@
+"""Build ``cassettes/hostile/`` from the demo: the same reads, with attacker-controlled text.
+
+Everything Azure returns about a resource is controlled by whoever can write
+that resource: site names as the API reports them, tags, access-rule names and
+descriptions, function names. This cassette puts script, markup, template,
+terminal-escape, spreadsheet-formula and Markdown payloads into exactly those
+fields of a few demo apps, so the reports can be shown to render them as text.
+Resource ids and URLs stay as they are: the requests must still match.
+
+Run ``python tools/build_hostile_cassette.py`` after rebuilding the demo.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCE = REPO / "cassettes" / "demo"
+TARGET = REPO / "cassettes" / "hostile"
+HOSTILE_SITES = ("func-docs", "func-reporting", "func-scoring-linux")
+
+SCRIPT = "<script>window.__pwned=1</script>"
+ATTRIBUTE_BREAK = '"><img src=x onerror="window.__pwned=1">'
+SCRIPT_BREAK = "</script><script>window.__pwned=1</script>"
+TEMPLATE = "{{7*7}}${7*7}"
+JAVASCRIPT_URL = "javascript:window.__pwned=1"
+TERMINAL = "\x1b[2J\x1b[31mred"
+FORMULA = '=HYPERLINK("http://example.invalid","x")'
+MARKDOWN = "| `x` | [a](javascript:1)"
+
+HOSTILE_TAGS = {
+    SCRIPT: ATTRIBUTE_BREAK,
+    "owner": SCRIPT_BREAK,
+    "cost-center": FORMULA,
+    "link": JAVASCRIPT_URL,
+}
+
+
+def _site_of(resource_id: str) -> str | None:
+    parts = resource_id.split("/")
+    lowered = [part.lower() for part in parts]
+    if "sites" not in lowered:
+        return None
+    index = lowered.index("sites")
+    return parts[index + 1] if index + 1 < len(parts) else None
+
+
+def _hostile_name(name: str) -> str:
+    # Keep the real name visible so a reader can tell which app carries the payload.
+    return f"{name}{SCRIPT}{TERMINAL}"
+
+
+def _poison_site(resource: dict[str, Any]) -> None:
+    site = _site_of(str(resource.get("id", "")))
+    if site not in HOSTILE_SITES or "/config/" in str(resource.get("id", "")):
+        return
+    if str(resource.get("type", "")).lower() in {"microsoft.web/sites", "microsoft.web/sites/slots"}:
+        resource["name"] = _hostile_name(str(resource["name"]))
+        resource["tags"] = dict(HOSTILE_TAGS)
+
+
+def _poison_config(body: dict[str, Any]) -> None:
+    properties = body.get("properties") or {}
+    for key in ("ipSecurityRestrictions", "scmIpSecurityRestrictions"):
+        for index, rule in enumerate(properties.get(key) or []):
+            rule["name"] = (ATTRIBUTE_BREAK, TEMPLATE, MARKDOWN)[index % 3]
+            rule["description"] = f"{SCRIPT_BREAK} {TERMINAL} {FORMULA}"
+
+
+def _poison_functions(body: dict[str, Any]) -> None:
+    for function in body.get("value") or []:
+        site, _, name = str(function.get("name", "")).partition("/")
+        hostile = f"{name}{ATTRIBUTE_BREAK}"
+        function["name"] = f"{site}/{hostile}"
+        if isinstance(function.get("properties"), dict):
+            function["properties"]["name"] = hostile
+
+
+def _rewrite(uri: str, body: Any) -> Any:
+    path = uri.split("?", 1)[0]
+    site = _site_of(path)
+    if path.endswith("/config/web") and site in HOSTILE_SITES:
+        _poison_config(body)
+    elif path.endswith("/functions") and site in HOSTILE_SITES:
+        _poison_functions(body)
+    elif isinstance(body, dict):
+        for resource in body.get("value") or []:
+            if isinstance(resource, dict):
+                _poison_site(resource)
+    return body
+
+
+def build(interactions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    rebuilt = []
+    for interaction in interactions:
+        response = interaction["response"]
+        text = response["body"]["string"]
+        if response["status"]["code"] == 200 and text:
+            body = _rewrite(interaction["request"]["uri"], json.loads(text))
+            text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+            response["body"]["string"] = text
+            response["headers"]["content-length"] = [str(len(text.encode("utf-8")))]
+        rebuilt.append(interaction)
+    return rebuilt
+
+
+def main() -> int:
+    source = yaml.safe_load((SOURCE / "arm.yaml").read_text(encoding="utf-8"))
+    source["interactions"] = build(source["interactions"])
+    TARGET.mkdir(parents=True, exist_ok=True)
+    (TARGET / "arm.yaml").write_text(
+        yaml.safe_dump(source, allow_unicode=False, sort_keys=False, width=120), encoding="utf-8"
+    )
+    manifest = SOURCE / "manifest.json"
+    if manifest.exists():
+        (TARGET / "manifest.json").write_text(manifest.read_text(encoding="utf-8"), encoding="utf-8")
+    print(f"wrote {TARGET / 'arm.yaml'} ({len(source['interactions'])} interactions)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
