@@ -250,12 +250,22 @@ def check_integration_subnet_invalid(facts: AppFacts) -> Outcome:
         problems["private_endpoint_ids"] = sorted(subnet.private_endpoint_ids)
     evidence = {"subnet": subnet.id, **problems}
     if problems:
-        labels = [
-            key
-            for key in ("delegations", "address_prefixes", "subnet_location", "private_endpoint_ids")
-            if key in problems
-        ]
-        return fail(f"The integration subnet {subnet.name} is invalid: {', '.join(labels)}.", evidence)
+        reasons = []
+        if "delegations" in problems:
+            reasons.append(
+                f"not delegated to {problems['expected_delegation']}"
+                if "expected_delegation" in problems
+                else "not delegated to Microsoft.Web/serverFarms or Microsoft.App/environments"
+            )
+        if "address_prefixes" in problems:
+            reasons.append(
+                f"{', '.join(subnet.address_prefixes)} is smaller than {problems['minimum_prefix']}"
+            )
+        if "subnet_location" in problems:
+            reasons.append(f"it lies in {subnet.location}, the app in {app.location}")
+        if "private_endpoint_ids" in problems:
+            reasons.append(f"it also hosts {len(subnet.private_endpoint_ids)} private endpoint(s)")
+        return fail(f"The integration subnet {subnet.name} is invalid: {'; '.join(reasons)}.", evidence)
     if undecided:
         return unknown_without_read(
             f"Cannot fully check subnet {subnet.name}: {'; '.join(undecided)}.", evidence
