@@ -249,10 +249,13 @@ class App:
     vnet_connections: tuple[VnetConnection, ...] | None  # None = failed
     private_endpoints: tuple[PrivateEndpointConnection, ...] | None  # None = failed
     hybrid_connections: tuple[HybridConnection, ...] | None  # None = failed
-    functions: tuple[Function, ...] | None  # None = failed
+    functions: tuple[Function, ...] | None  # None = failed, or not read (see not_read)
     integration_subnet: Subnet | None  # None = no integration, or unread (see missing)
     # Data we could not read about this app, with the operation that failed.
     missing: Mapping[DataKey, str] = field(default_factory=dict)
+    # Data deliberately not read because no rule can use it for this app, with why (a
+    # skipped call is not a failure: it is never in ``missing`` and never makes a gap).
+    not_read: Mapping[DataKey, str] = field(default_factory=dict)
 
     def missing_reason(self, key: DataKey) -> str | None:
         return self.missing.get(key)

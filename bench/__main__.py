@@ -6,6 +6,10 @@ import subprocess
 import sys
 
 BENCHMARKS = (
+    # A live audit of N apps against the fake ARM at 50 ms latency with ARM's throttling.
+    ("bench.collection", "100"),
+    ("bench.collection", "1000"),
+    ("bench.collection", "5000"),
     ("bench.evaluation", "10000"),
     ("bench.html_report", "5000"),
 )

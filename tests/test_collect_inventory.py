@@ -202,7 +202,7 @@ def test_bearer_token_and_user_agent_reach_arm(cassette_dir: Path) -> None:
     )
     with recorder.use_cassette(str(CASSETTES / "config_forbidden.yaml")) as played:
         inventory = collect_inventory([SUB], FakeCredential())
-    assert inventory.arm_calls == played.play_count == 14
+    assert inventory.arm_calls == played.play_count == 13
     assert sent and {authorization for authorization, _ in sent} == {"Bearer replay-token"}
     agents = {agent.split(" ", 1)[0] for _, agent in sent}
     assert agents == {"azsdk-python-mgmt-web/11.0.1", "azsdk-python-mgmt-network/33.1.0"}

@@ -1,6 +1,6 @@
 """Render the contoso demo subscription (tools/demo_contoso.py) into replayable ARM cassettes.
 
-    .venv/bin/python tools/build_demo_cassettes.py            # writes cassettes/demo and cassettes/demo-gap
+    .venv/bin/python tools/build_demo_cassettes.py            # writes cassettes/demo, demo-gap and demo-day2
 
 The interactions are exactly the GETs of docs/collection.md for this subscription, in ARM's wire
 format for the api-versions the SDKs send (Microsoft.Web 2025-05-01, Microsoft.Network 2026-03-01):
@@ -1106,6 +1106,7 @@ class CassetteWriter:
     requests: list[Request] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     sequence: int = 0
+    recorded_at: datetime = RECORDED_AT
 
     def add(
         self,
@@ -1131,7 +1132,7 @@ class CassetteWriter:
             text = json.dumps(body, indent=2).replace("\n", "\r\n")
         else:
             text = json.dumps(body, separators=(",", ":"))
-        when = RECORDED_AT + timedelta(milliseconds=137 * self.sequence)
+        when = self.recorded_at + timedelta(milliseconds=137 * self.sequence)
         request_id = fake_guid(f"request:{self.sequence}")
         remaining = max(249 - self.sequence, 0) if status != 429 else 0
         headers: dict[str, list[str]] = {
@@ -1180,7 +1181,7 @@ class CassetteWriter:
         (directory / "arm.yaml").write_text(text, encoding="utf-8")
         manifest = {
             "subscriptions": [demo.SUBSCRIPTION],
-            "recorded_at": RECORDED_AT.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "recorded_at": self.recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "tool_version": "demo (tools/build_demo_cassettes.py)",
         }
         (directory / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -1203,8 +1204,9 @@ def build(
     *,
     throttled_functions_of: str | None = None,
     forbidden_config_of: str | None = None,
+    recorded_at: datetime = RECORDED_AT,
 ) -> CassetteWriter:
-    writer = CassetteWriter()
+    writer = CassetteWriter(recorded_at=recorded_at)
     by_name = {app.name: app for app in apps}
     used_plans = [plan for plan in demo.PLANS if any(app.plan == plan.name for app in apps)]
     function_apps = [app for app in apps if is_function_app(app)]
@@ -1253,11 +1255,12 @@ def build(
             f"{rg_path(rg)}/providers/Microsoft.Web/sites", web_list(bodies), query="&includeSlots=true"
         )
 
-    # Per plan hosting a function app: its Hybrid Connections.
+    # Per plan hosting a function app: its Hybrid Connections, except on the tiers where
+    # ARM cannot create one (the collector knows the answer without asking).
     plans_with_hybrid: set[str] = set()
     for plan in used_plans:
         hosted = [app for app in function_apps if app.plan == plan.name]
-        if not hosted:
+        if not hosted or plan.tier.lower() in ("dynamic", "flexconsumption"):
             continue
         relays = {
             (hc.namespace, hc.relay): hc
@@ -1319,7 +1322,35 @@ def build(
                     f"{base}/hybridConnectionRelays",
                     web_list([hybrid_connection(base, owner_type, hc) for hc in site.hybrid_connections]),
                 )
-    return writer
+    return prune_unread_functions(writer)
+
+
+def prune_unread_functions(writer: CassetteWriter) -> CassetteWriter:
+    """Drop the ``…/functions`` reads the collector skips because no rule can use them.
+
+    Whether a rule can use an app's functions depends on its evaluated inbound exposure and
+    VNet integration (auditor.rules.facts.functions_needed), so rather than re-derive that
+    here, the cassette is replayed once through the real collector and the functions reads
+    it did not ask for are removed. tests/test_read_only.py then checks every read is played.
+    """
+    import tempfile
+
+    from auditor.collect.cassettes import replaying
+    from auditor.collect.clients import FakeCredential
+    from auditor.collect.inventory import collect_inventory
+
+    with tempfile.TemporaryDirectory() as scratch:
+        writer.write(Path(scratch))
+        with replaying(Path(scratch)) as played:
+            collect_inventory([demo.SUBSCRIPTION], FakeCredential())
+        counts = list(played.play_counts[index] for index in range(len(writer.requests)))
+    pruned = CassetteWriter(sequence=writer.sequence, recorded_at=writer.recorded_at)
+    for index, (request, response) in enumerate(zip(writer.requests, writer.responses, strict=True)):
+        if counts[index] == 0 and request.path.endswith("/functions"):
+            continue
+        pruned.requests.append(request)
+        pruned.responses.append(response)
+    return pruned
 
 
 def main(argv: Iterable[str] | None = None) -> int:
@@ -1329,6 +1360,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     build(demo.APPS, throttled_functions_of=demo.THROTTLED_FUNCTIONS_OF).write(args.out / "demo")
     gap_apps = [app for app in demo.APPS if app.name in demo.GAP_APPS]
     build(gap_apps, forbidden_config_of=demo.GAP_FORBIDDEN_CONFIG_OF).write(args.out / "demo-gap")
+    # Day 2 of the demo subscription, for `make schedule-demo` (nothing of day 1 depends on it).
+    day2_at = datetime.strptime(demo.DAY2_RECORDED_AT, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    build(demo.day2_apps(), recorded_at=day2_at).write(args.out / "demo-day2")
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 from azure.core.credentials import AccessToken, TokenCredential
 from azure.core.pipeline import PipelineRequest, policies
@@ -20,9 +21,12 @@ from azure.mgmt.web import WebSiteManagementClient
 from azure.mgmt.web._version import VERSION as WEB_SDK_VERSION
 
 from auditor.collect.errors import ReadOnlyViolation
+from auditor.collect.pacing import ArmPacer, PacingPolicy
 
 __all__ = [
     "ARM_ENDPOINT",
+    "RESOURCE_GRAPH_PATH",
+    "ArmPacer",
     "CallCounter",
     "FakeCredential",
     "ReadOnlyViolation",
@@ -32,9 +36,13 @@ __all__ = [
 ]
 
 ARM_ENDPOINT = "https://management.azure.com"
-# ARM throttles with 429 + Retry-After; the SDK's RetryPolicy sleeps for it.
-# Fewer attempts than the SDK default (10) so one throttled call cannot stall an audit for long.
+# 429s never reach the RetryPolicy: PacingPolicy (pacing.py) outwaits them without limit.
+# The RetryPolicy handles 5xx, connection resets and read timeouts (three of each at most),
+# fewer attempts than the SDK default (10) so one broken call cannot stall an audit for long.
 RETRY_TOTAL = 6
+# The one non-GET request the auditor sends: an Azure Resource Graph query (POST, returns
+# resource properties and no secrets), used by ``--inventory-source resource-graph``.
+RESOURCE_GRAPH_PATH = "/providers/Microsoft.ResourceGraph/resources"
 # Far enough ahead that replay never asks for a new token (2100-01-01T00:00:00Z).
 _REPLAY_TOKEN_EXPIRES_ON = 4102444800
 
@@ -71,10 +79,17 @@ class FakeCredential:
 
 
 class ReadOnlyGuardPolicy(policies.SansIOHTTPPolicy[Any, Any]):
-    """Refuses every method but GET before the request reaches the transport."""
+    """Refuses every method but GET before the request reaches the transport.
+
+    The single exception is a POST to exactly ``RESOURCE_GRAPH_PATH``: a Resource Graph
+    query, which reads resource properties (never keys or settings) and changes nothing.
+    """
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
         method = str(request.http_request.method).upper()
+        path = urlsplit(str(request.http_request.url)).path
+        if method == "POST" and path.lower() == RESOURCE_GRAPH_PATH.lower():
+            return
         if method != "GET":
             raise ReadOnlyViolation(
                 f"{method} {request.http_request.url} refused: the auditor only sends GET requests"
@@ -98,8 +113,9 @@ def build_pipeline_policies(
     sdk_moniker: str,
     base_url: str = ARM_ENDPOINT,
     retry_total: int = RETRY_TOTAL,
+    pacer: ArmPacer | None = None,
 ) -> list[Any]:
-    """The SDK's default policy list (see azure/mgmt/web/_client.py), made read-only and counted."""
+    """The SDK's default policy list (see azure/mgmt/web/_client.py), made read-only, paced and counted."""
     scope = f"{base_url.rstrip('/')}/.default"
     return [
         policies.RequestIdPolicy(),
@@ -115,6 +131,9 @@ def build_pipeline_policies(
         policies.DistributedTracingPolicy(),
         policies.SensitiveHeaderCleanupPolicy(),
         ARMHttpLoggingPolicy(),
+        # Inside the RetryPolicy, so a 429 is outwaited here and never spends its retries;
+        # before the guard and the counter, so every re-sent request is checked and counted.
+        PacingPolicy(pacer if pacer is not None else ArmPacer()),
         # Last before the transport: a request created by any policy above
         # (a redirect, an auth challenge) still passes the guard and the counter.
         ReadOnlyGuardPolicy(),
@@ -129,6 +148,7 @@ def build_web_client(
     *,
     base_url: str = ARM_ENDPOINT,
     transport: HttpTransport[Any, Any] | None = None,
+    pacer: ArmPacer | None = None,
 ) -> WebSiteManagementClient:
     kwargs: dict[str, Any] = {}
     if transport is not None:
@@ -138,7 +158,7 @@ def build_web_client(
         subscription_id,
         base_url=base_url,
         policies=build_pipeline_policies(
-            credential, counter, sdk_moniker=f"mgmt-web/{WEB_SDK_VERSION}", base_url=base_url
+            credential, counter, sdk_moniker=f"mgmt-web/{WEB_SDK_VERSION}", base_url=base_url, pacer=pacer
         ),
         **kwargs,
     )
@@ -151,6 +171,7 @@ def build_network_client(
     *,
     base_url: str = ARM_ENDPOINT,
     transport: HttpTransport[Any, Any] | None = None,
+    pacer: ArmPacer | None = None,
 ) -> NetworkManagementClient:
     kwargs: dict[str, Any] = {}
     if transport is not None:
@@ -160,7 +181,11 @@ def build_network_client(
         subscription_id,
         base_url=base_url,
         policies=build_pipeline_policies(
-            credential, counter, sdk_moniker=f"mgmt-network/{NETWORK_SDK_VERSION}", base_url=base_url
+            credential,
+            counter,
+            sdk_moniker=f"mgmt-network/{NETWORK_SDK_VERSION}",
+            base_url=base_url,
+            pacer=pacer,
         ),
         **kwargs,
     )

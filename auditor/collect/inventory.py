@@ -1,5 +1,9 @@
 """Collect the inventory: exactly the ARM GETs of docs/collection.md, concurrently, failures as gaps.
 
+Reads run on a bounded pool, interleaved across subscriptions, and pace themselves by
+ARM's read budget (pacing.py). With ``inventory_source="resource-graph"`` the
+subscription-wide lists come from Azure Resource Graph instead (resource_graph.py).
+
 Each read returns either its wire data or a :class:`_Failure`; a failure becomes
 a :class:`Gap` plus ``missing`` entries on the apps it affects. Only errors that
 make the whole audit untrustworthy propagate: authentication failures, a
@@ -26,6 +30,7 @@ from azure.mgmt.web import WebSiteManagementClient
 from requests.adapters import HTTPAdapter
 from vcr.errors import CannotOverwriteExistingCassetteException
 
+from auditor.collect.cassettes import CASSETTE_EXCHANGE_LOCK
 from auditor.collect.clients import ARM_ENDPOINT, CallCounter, build_network_client, build_web_client
 from auditor.collect.errors import ReadOnlyViolation, ReplayMiss
 from auditor.collect.network import (
@@ -35,6 +40,7 @@ from auditor.collect.network import (
     transform_route_table,
     transform_subnet,
 )
+from auditor.collect.pacing import ArmPacer, PacingCancelled, budget_key
 from auditor.collect.web import (
     Wire,
     id_segment,
@@ -65,6 +71,9 @@ from auditor.model import (
     SubscriptionScan,
     VnetConnection,
 )
+from auditor.rules.facts import functions_needed
+
+INVENTORY_SOURCES = ("arm", "resource-graph")
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -113,7 +122,7 @@ def _http_reason(error: HttpResponseError) -> str:
 def _classify(error: Exception, operation: str, arm_host: str) -> _Failure:
     """The gap a failed read becomes, or the error re-raised when it must stop the audit."""
     for link in _exception_chain(error):
-        if isinstance(link, ReadOnlyViolation):
+        if isinstance(link, (ReadOnlyViolation, PacingCancelled)):
             raise link
         if isinstance(link, CannotOverwriteExistingCassetteException):
             failed = link.failed_request
@@ -129,6 +138,25 @@ def _classify(error: Exception, operation: str, arm_host: str) -> _Failure:
     if isinstance(error, (AzureError, ValueError)):
         return _Failure(operation, None, _one_line(f"{type(error).__name__}: {error}"))
     raise error
+
+
+def _all_pages(pager: Any) -> list[Wire]:
+    """Every item of a paged list, as wire data.
+
+    azure-core follows ``nextLink`` for as long as there is one; a link that leads back to a
+    page already read would never end, so it fails the read instead (a gap, like bad JSON).
+    """
+    pages = pager.by_page()
+    seen: set[str] = set()
+    items: list[Wire] = []
+    for page in pages:
+        items.extend(_wire(item) for item in page)
+        link = pages.continuation_token
+        if link:
+            if link in seen:
+                raise ValueError(f"nextLink loops back to a page already read: {urlsplit(link).path}")
+            seen.add(link)
+    return items
 
 
 def _wire(value: Any) -> Any:
@@ -180,7 +208,7 @@ def _list_call(
         "private_endpoints": lambda: network.private_endpoints.list_by_subscription(),
     }
     pager = calls[name]
-    return lambda: [_wire(item) for item in pager()]
+    return lambda: _all_pages(pager())
 
 
 # -- per-subscription and per-app state ---------------------------------------------------------------
@@ -193,6 +221,7 @@ class _Subscription:
     network: NetworkManagementClient
     lists: dict[str, list[Wire] | _Failure] = field(default_factory=dict)
     slot_lists: dict[str, list[Wire] | _Failure] = field(default_factory=dict)
+    plan_tiers: dict[str, str | None] | None = None  # plan id (lower) -> tier, built on first use
 
     def listed(self, name: str) -> list[Wire] | None:
         value = self.lists.get(name)
@@ -211,7 +240,6 @@ class _AppReads:
     site_name: str  # the production site's name, also for a slot
     slot: str | None
     config: SiteConfig | _Failure | None = None
-    functions: tuple[Function, ...] | _Failure | None = None
     vnet_connections: tuple[VnetConnection, ...] | _Failure | None = None
     hybrid_connections: tuple[HybridConnection, ...] | _Failure | None = None
 
@@ -248,20 +276,19 @@ def _cassette_active() -> bool:
     return str(getattr(connection_class, "__module__", "")).startswith("vcr")
 
 
-_CASSETTE_SEND_LOCK = threading.Lock()
-
-
 class _SerializedTransport(RequestsTransport):  # type: ignore[misc]  # lazily exported, typed Any
-    """One request at a time while a cassette is active.
+    """One HTTP exchange at a time while a cassette is active (see CASSETTE_EXCHANGE_LOCK).
 
-    vcrpy is not thread-safe: while one thread builds a connection (or records) it
-    briefly restores urllib3's real classes for every thread, so a concurrent
-    request can slip past the cassette to the network unrecorded. Work still runs
-    on the pool; only the HTTP exchange is serialized.
+    vcrpy is not thread-safe: while one thread builds a connection (or records) it briefly
+    restores urllib3's real classes for every thread, so a concurrent request could slip
+    past the cassette to the network unrecorded.
+
+    Work still runs on the pool, and waits for ARM's budget (PacingPolicy, above the
+    transport) happen outside the lock; only the exchange itself takes turns.
     """
 
     def send(self, request: Any, **kwargs: Any) -> Any:
-        with _CASSETTE_SEND_LOCK:
+        with CASSETTE_EXCHANGE_LOCK:
             return super().send(request, **kwargs)
 
 
@@ -277,7 +304,12 @@ class _Collector:
         session: requests.Session,
         pool: ThreadPoolExecutor,
         progress: Callable[[str], None] | None,
+        pacer: ArmPacer,
+        read_timeout: float | None,
+        inventory_source: str = "arm",
     ) -> None:
+        self._pacer = pacer
+        self._read_timeout = read_timeout
         self._credential = credential
         self._counter = counter
         self._base_url = base_url
@@ -286,10 +318,12 @@ class _Collector:
         self._pool = pool
         self._progress = progress
         self._network_clients: dict[str, NetworkManagementClient] = {}
-        self._clients: list[WebSiteManagementClient | NetworkManagementClient] = []
+        self._clients: list[Any] = []  # every SDK client built, to close
         self._gaps: list[Gap] = []
         self._gaps_lock = threading.Lock()
         self._serialize_sends = _cassette_active()
+        self._skipped_hybrid_plans: dict[str, str] = {}  # plan id (lower) -> tier
+        self._inventory_source = inventory_source
 
     # -- plumbing --
 
@@ -298,9 +332,12 @@ class _Collector:
             self._progress(message)
 
     def _transport(self) -> RequestsTransport:
+        kwargs: dict[str, Any] = {"session": self._session, "session_owner": False}
+        if self._read_timeout is not None:
+            kwargs["read_timeout"] = self._read_timeout
         if self._serialize_sends:
-            return _SerializedTransport(session=self._session, session_owner=False)
-        return RequestsTransport(session=self._session, session_owner=False)
+            return _SerializedTransport(**kwargs)
+        return RequestsTransport(**kwargs)
 
     def _web_client(self, subscription_id: str) -> WebSiteManagementClient:
         client = build_web_client(
@@ -309,6 +346,7 @@ class _Collector:
             self._counter,
             base_url=self._base_url,
             transport=self._transport(),
+            pacer=self._pacer,
         )
         self._clients.append(client)
         return client
@@ -322,6 +360,7 @@ class _Collector:
                 self._counter,
                 base_url=self._base_url,
                 transport=self._transport(),
+                pacer=self._pacer,
             )
             self._clients.append(client)
             self._network_clients[key] = client
@@ -340,7 +379,7 @@ class _Collector:
     def _run_all(self, jobs: Mapping[K, tuple[str, Callable[[], T]]]) -> dict[K, T | _Failure]:
         """Run every (operation, fetch) job on the pool; the first audit-stopping error cancels the rest."""
         futures: dict[K, Future[T | _Failure]] = {
-            key: self._pool.submit(self._read, operation, fetch) for key, (operation, fetch) in jobs.items()
+            key: self._pool.submit(self._read, jobs[key][0], jobs[key][1]) for key in _interleaved(jobs)
         }
         try:
             return {key: future.result() for key, future in futures.items()}
@@ -374,22 +413,29 @@ class _Collector:
             _Subscription(sub_id, self._web_client(sub_id), self._network_client(sub_id))
             for sub_id in _unique(subscription_ids)
         ]
-        self._read_subscription_lists(subscriptions)
+        if self._inventory_source == "resource-graph":
+            self._read_resource_graph(subscriptions)
+        else:
+            self._read_subscription_lists(subscriptions)
+        self._record_list_gaps(subscriptions)
         scans = [self._scan(subscription) for subscription in subscriptions]
         readable = [sub for sub in subscriptions if sub.listed("sites") is not None]
 
         apps = self._function_apps(readable)
-        self._read_slots(readable, apps)
+        if self._inventory_source != "resource-graph":  # the query returned the slots already
+            self._read_slots(readable, apps)
         slots = self._slots(readable, apps)
         every_app = apps + slots
         self._say(f"reading {len(apps)} function apps and {len(slots)} slots")
 
         plan_hybrids = self._read_plan_hybrids(every_app)
-        self._read_config_and_functions(every_app)
+        self._read_configs(every_app)
         self._read_dependent(every_app, plan_hybrids)
         subnets = self._read_integration_subnets(every_app, subscriptions)
 
         assembled = [self._assemble(reads, subscriptions, plan_hybrids, subnets) for reads in every_app]
+        # Last, because whether a rule can use the functions depends on everything above.
+        assembled = self._read_functions(every_app, assembled)
         assembled.sort(key=lambda app: app.id.lower())
         gaps = sorted(self._gaps, key=lambda gap: (gap.subscription_id.lower(), gap.operation.lower()))
         return Inventory(
@@ -405,6 +451,46 @@ class _Collector:
         }
         for (index, name), result in self._run_all(jobs).items():
             subscriptions[index].lists[name] = result
+
+    def _read_resource_graph(self, subscriptions: Sequence[_Subscription]) -> None:
+        """Every subscription list (and the slots) from two paged Resource Graph queries."""
+        from auditor.collect import resource_graph
+
+        self._say(f"querying Resource Graph for {len(subscriptions)} subscription(s)")
+        client = resource_graph.build_graph_client(
+            self._credential,
+            self._counter,
+            base_url=self._base_url,
+            transport=self._transport(),
+            pacer=self._pacer,
+        )
+        self._clients.append(client)
+        ids = [sub.id for sub in subscriptions]
+
+        def query() -> tuple[set[str], list[Wire]]:
+            visible = resource_graph.visible_subscriptions(client, ids)
+            return visible, resource_graph.query_all(client, resource_graph.RESOURCES_QUERY, ids)
+
+        result = self._read(resource_graph.OPERATION, query)
+        if isinstance(result, _Failure):
+            for sub in subscriptions:
+                sub.lists = {name: result for name in _SUBSCRIPTION_LISTS}
+            return
+        visible, rows = result
+        split = resource_graph.lists_by_subscription(rows, ids)
+        for sub in subscriptions:
+            if sub.id.lower() not in visible:
+                # Resource Graph leaves out what the caller cannot see: not an empty subscription.
+                hidden = _Failure(
+                    resource_graph.OPERATION, None, "subscription not found, disabled or not readable"
+                )
+                sub.lists = {name: hidden for name in _SUBSCRIPTION_LISTS}
+                continue
+            lists = split[sub.id.lower()]
+            sub.lists = {name: lists[name] for name in _SUBSCRIPTION_LISTS}
+            sub.slot_lists = {"*": lists["slots"]}
+
+    def _record_list_gaps(self, subscriptions: Sequence[_Subscription]) -> None:
         for sub in subscriptions:
             sites_failure = sub.failure("sites")
             if sites_failure is not None:
@@ -468,9 +554,18 @@ class _Collector:
         self, apps: Sequence[_AppReads]
     ) -> dict[str, tuple[HybridConnection, ...] | _Failure]:
         plans: dict[str, tuple[_Subscription, str]] = {}
+        known_empty: dict[str, tuple[HybridConnection, ...] | _Failure] = {}
         for app in apps:
-            if app.plan_id is not None:
-                plans.setdefault(app.plan_id.lower(), (app.subscription, app.plan_id))
+            if app.plan_id is None:
+                continue
+            key = app.plan_id.lower()
+            tier = _plan_tier(app.subscription, key)
+            if tier is not None and tier.lower() in _TIERS_WITHOUT_HYBRID_CONNECTIONS:
+                # ARM refuses a Hybrid Connection on these plans: the answer is known, no call.
+                self._skipped_hybrid_plans[key] = tier
+                known_empty[key] = ()
+            else:
+                plans.setdefault(key, (app.subscription, app.plan_id))
         jobs = {
             key: (
                 _web_path(
@@ -485,23 +580,40 @@ class _Collector:
         for key, result in results.items():
             if isinstance(result, _Failure):
                 self._gap(plans[key][0].id, result, plans[key][1], (DataKey.HYBRID_CONNECTIONS,))
-        return results
+        return {**known_empty, **results}
 
-    def _read_config_and_functions(self, apps: Sequence[_AppReads]) -> None:
-        jobs: dict[tuple[int, str], tuple[str, Callable[[], Any]]] = {}
-        for index, app in enumerate(apps):
-            jobs[(index, "config")] = (app.path("config/web"), _config_call(app))
-            jobs[(index, "functions")] = (app.path("functions"), _functions_call(app))
-        for (index, what), result in self._run_all(jobs).items():
+    def _read_configs(self, apps: Sequence[_AppReads]) -> None:
+        jobs = {index: (app.path("config/web"), _config_call(app)) for index, app in enumerate(apps)}
+        for index, result in self._run_all(jobs).items():
             app = apps[index]
-            if what == "config":
-                app.config = result
-                if isinstance(result, _Failure):
-                    self._gap(app.subscription.id, result, app.id, (DataKey.CONFIG, DataKey.VNET_CONNECTIONS))
+            app.config = result
+            if isinstance(result, _Failure):
+                self._gap(app.subscription.id, result, app.id, (DataKey.CONFIG, DataKey.VNET_CONNECTIONS))
+
+    def _read_functions(self, reads: Sequence[_AppReads], apps: Sequence[App]) -> list[App]:
+        """The functions of the apps a rule can use them for; the others say why they were not read."""
+        jobs = {
+            index: (reads[index].path("functions"), _functions_call(reads[index]))
+            for index, app in enumerate(apps)
+            if functions_needed(app)
+        }
+        results = self._run_all(jobs)
+        completed = []
+        for index, app in enumerate(apps):
+            if index not in results:
+                reason = "not needed: the main site is not public and the app is not VNet-integrated"
+                completed.append(
+                    dataclasses.replace(app, not_read={**app.not_read, DataKey.FUNCTIONS: reason})
+                )
+                continue
+            result = results[index]
+            if isinstance(result, _Failure):
+                self._gap(app.subscription_id, result, app.id, (DataKey.FUNCTIONS,))
+                missing = {**app.missing, DataKey.FUNCTIONS: result.operation}
+                completed.append(dataclasses.replace(app, missing=missing))
             else:
-                app.functions = result
-                if isinstance(result, _Failure):
-                    self._gap(app.subscription.id, result, app.id, (DataKey.FUNCTIONS,))
+                completed.append(dataclasses.replace(app, functions=result))
+        return completed
 
     def _read_dependent(
         self, apps: Sequence[_AppReads], plan_hybrids: Mapping[str, tuple[HybridConnection, ...] | _Failure]
@@ -588,12 +700,15 @@ class _Collector:
             ase_subnet = self._subnet_with_controls(ase.subnet_id, reads, subscriptions, subnets, missing)
             ase = dataclasses.replace(ase, subnet=ase_subnet)
         config = _value(reads.config, DataKey.CONFIG, missing)
-        functions = _value(reads.functions, DataKey.FUNCTIONS, missing)
         vnet_connections = self._vnet_connections(reads, missing)
         hybrid_connections = self._hybrid_connections(reads, plan_hybrids, missing)
+        not_read: dict[DataKey, str] = {}
+        skipped_tier = self._skipped_hybrid_plans.get((reads.plan_id or "").lower())
+        if skipped_tier is not None:
+            not_read[DataKey.HYBRID_CONNECTIONS] = f"known empty: a {skipped_tier} plan cannot hold any"
         private_endpoints = self._private_endpoints(reads, subscriptions, missing)
         subnet = self._subnet(reads, subscriptions, subnets, missing)
-        return transform_app(
+        app = transform_app(
             reads.site,
             subscription_id=sub.id,
             plan=plan,
@@ -602,10 +717,11 @@ class _Collector:
             vnet_connections=vnet_connections,
             private_endpoints=private_endpoints,
             hybrid_connections=hybrid_connections,
-            functions=functions,
+            functions=None,
             integration_subnet=subnet,
             missing=missing,
         )
+        return dataclasses.replace(app, not_read=not_read) if not_read else app
 
     def _plan(self, reads: _AppReads, missing: dict[DataKey, str]) -> Plan | None:
         plan_id = reads.plan_id
@@ -756,9 +872,7 @@ class _Collector:
 
 
 def _slot_list_call(web: WebSiteManagementClient, resource_group: str) -> Callable[[], list[Wire]]:
-    return lambda: [
-        _wire(item) for item in web.web_apps.list_by_resource_group(resource_group, include_slots=True)
-    ]
+    return lambda: _all_pages(web.web_apps.list_by_resource_group(resource_group, include_slots=True))
 
 
 def _plan_name(plan_id: str) -> str:
@@ -770,10 +884,7 @@ def _plan_hybrid_call(
 ) -> Callable[[], tuple[HybridConnection, ...]]:
     resource_group = id_segment(plan_id, "resourceGroups") or ""
     return lambda: transform_hybrid_connections(
-        [
-            _wire(item)
-            for item in web.app_service_plans.list_hybrid_connections(resource_group, _plan_name(plan_id))
-        ]
+        _all_pages(web.app_service_plans.list_hybrid_connections(resource_group, _plan_name(plan_id)))
     )
 
 
@@ -790,12 +901,10 @@ def _config_call(app: _AppReads) -> Callable[[], SiteConfig]:
 def _functions_call(app: _AppReads) -> Callable[[], tuple[Function, ...]]:
     ops = app.subscription.web.web_apps
     if app.slot is None:
-        return lambda: transform_functions(
-            _wire(item) for item in ops.list_functions(app.resource_group, app.site_name)
-        )
+        return lambda: transform_functions(_all_pages(ops.list_functions(app.resource_group, app.site_name)))
     slot = app.slot
     return lambda: transform_functions(
-        _wire(item) for item in ops.list_instance_functions_slot(app.resource_group, app.site_name, slot)
+        _all_pages(ops.list_instance_functions_slot(app.resource_group, app.site_name, slot))
     )
 
 
@@ -848,11 +957,40 @@ def _integration_subnet_id(reads: _AppReads) -> str | None:
     return None
 
 
+# Plans on which ARM cannot create a Hybrid Connection (capabilities.md: Consumption, Flex ❌).
+_TIERS_WITHOUT_HYBRID_CONNECTIONS = frozenset({"dynamic", "flexconsumption"})
+
+
+def _plan_tier(subscription: _Subscription, plan_key: str) -> str | None:
+    if subscription.plan_tiers is None:
+        subscription.plan_tiers = {
+            str(raw.get("id") or "").lower(): transform_plan(raw).tier
+            for raw in subscription.listed("plans") or []
+        }
+    return subscription.plan_tiers.get(plan_key)
+
+
 def _value(result: T | _Failure | None, key: DataKey, missing: dict[DataKey, str]) -> T | None:
     if isinstance(result, _Failure):
         missing[key] = result.operation
         return None
     return result
+
+
+def _interleaved(jobs: Mapping[K, tuple[str, Callable[[], T]]]) -> list[K]:
+    """The job keys taking turns across subscriptions, so the pool's queue is not one's backlog.
+
+    A worker that waits for a subscription's ARM budget is idle; submitted in order, every
+    worker would wait on the first subscription while the others' reads sit in the queue.
+    """
+    by_budget: dict[str, list[K]] = {}
+    for key, (operation, _) in jobs.items():
+        by_budget.setdefault(budget_key(operation), []).append(key)
+    queues = list(by_budget.values())
+    order: list[K] = []
+    for position in range(max((len(queue) for queue in queues), default=0)):
+        order.extend(queue[position] for queue in queues if position < len(queue))
+    return order
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -873,24 +1011,46 @@ def collect_inventory(
     base_url: str = ARM_ENDPOINT,
     counter: CallCounter | None = None,
     progress: Callable[[str], None] | None = None,
+    pacer: ArmPacer | None = None,
+    read_timeout: float | None = None,
+    inventory_source: str = "arm",
 ) -> Inventory:
     """Read every function app (and slot) of the subscriptions with the GETs of docs/collection.md.
 
+    ``pacer`` keeps ARM's read budget (pass one to read its figures afterwards);
+    ``read_timeout`` (seconds) overrides the SDK's 300 s wait for a response.
+    ``inventory_source``: ``"arm"`` (the subscription lists) or ``"resource-graph"``
+    (resource_graph.py: two paged queries instead of the lists and the slot lists).
+
     Raises ClientAuthenticationError when the credential fails, ReadOnlyViolation if a
     non-GET request was attempted, ReplayMiss when a replayed request has no recording.
+    On any exception (KeyboardInterrupt included) waiting requests are cancelled and the
+    pool is not waited for, so an interrupted audit ends promptly.
     """
     counter = counter if counter is not None else CallCounter()
+    pacer = pacer if pacer is not None else ArmPacer()
     session = requests.Session()
     # One connection per worker thread, so a busy pool never drops (and logs) connections.
     adapter = HTTPAdapter(pool_maxsize=max(max_concurrency, 10))
     session.mount("https://", adapter)
     session.mount("http://", adapter)
+    pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="arm")
+    if inventory_source not in INVENTORY_SOURCES:
+        raise ValueError(f"unknown inventory source {inventory_source!r}")
+    collector = _Collector(
+        credential, counter, base_url, session, pool, progress, pacer, read_timeout, inventory_source
+    )
+    interrupted = False
     try:
-        with ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="arm") as pool:
-            collector = _Collector(credential, counter, base_url, session, pool, progress)
-            try:
-                return collector.run(subscription_ids)
-            finally:
-                collector.close()
+        return collector.run(subscription_ids)
+    except BaseException as error:
+        # Requests waiting for budget or a Retry-After give up; queued reads never start.
+        pacer.cancel()
+        interrupted = not isinstance(error, Exception)
+        raise
     finally:
-        session.close()
+        # Interrupted (SIGINT, SIGTERM): requests already on the wire are not waited for.
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
+        if not interrupted:
+            collector.close()
+            session.close()

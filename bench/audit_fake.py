@@ -1,0 +1,51 @@
+"""Run the auditor's command line against a fake ARM (bench/fake_arm.py) instead of Azure.
+
+    python -m bench.audit_fake BASE_URL CA_FILE audit --subscription ID ...
+
+Only two things differ from a real run: the credential is a static token (no identity
+endpoint to reach) and the ARM base URL is the fake's. Everything else, the SDK clients,
+TLS (trusting the fake's CA through REQUESTS_CA_BUNDLE), the pacing, the evaluation and the
+writing of results, is the normal live path. The fault tests drive it in a subprocess to
+interrupt it with real signals.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from typing import Any
+
+READ_TIMEOUT = 2.0  # seconds: the fault tests' "slow" responses outlast it
+
+
+def point_at(base_url: str, ca_file: str, read_timeout: float = READ_TIMEOUT) -> None:
+    """Make ``auditor.cli`` audit the fake ARM at ``base_url`` with a static token."""
+    import auditor.cli as cli
+    import auditor.collect.inventory as inventory
+    from auditor.collect.clients import FakeCredential
+
+    os.environ["REQUESTS_CA_BUNDLE"] = ca_file
+    original = getattr(inventory.collect_inventory, "__wrapped__", inventory.collect_inventory)
+
+    @functools.wraps(original)
+    def collect(*args: Any, **kwargs: Any) -> Any:
+        kwargs["base_url"] = base_url
+        kwargs["read_timeout"] = read_timeout
+        return original(*args, **kwargs)
+
+    inventory.collect_inventory = collect  # type: ignore[assignment]
+    cli._live_credential = lambda *args, **kwargs: FakeCredential()  # type: ignore[assignment]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    base_url, ca_file, *rest = args
+    point_at(base_url, ca_file)
+    import auditor.cli as cli
+
+    return cli.main(rest)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
