@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 DEMO_SUBSCRIPTION := 00000000-0000-0000-0000-000000000000
 
-.PHONY: setup demo test lint typecheck unit bench clean
+.PHONY: setup demo schedule-demo test lint typecheck unit bench clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,19 @@ demo: $(STAMP)
 		$(BIN)/auditor report reports/demo.json --format $${pair%%:*} --output reports/demo.$${pair##*:} || exit 1; \
 	done
 	@echo "reports written: reports/demo.json .html .sarif .csv .md"
+
+# Two nights of the demo subscription (cassettes/demo, then cassettes/demo-day2 recorded a day
+# later) into a throw-away run history, with the example policy and waivers; then what changed.
+schedule-demo: $(STAMP)
+	@work=$$(mktemp -d) && trap 'rm -rf "$$work"' EXIT && \
+	for day in demo demo-day2; do \
+		echo "== night of cassettes/$$day"; \
+		$(BIN)/auditor audit --subscription $(DEMO_SUBSCRIPTION) --replay cassettes/$$day \
+			--store "$$work/history.sqlite" --policy examples/policy.yaml --waivers examples/waivers.yaml \
+			--format json --output "$$work/$$day.json" --fail-on never || exit 1; \
+	done && \
+	echo "== auditor history" && $(BIN)/auditor history --store "$$work/history.sqlite" && \
+	echo "== auditor diff (the last two runs of the same scope)" && $(BIN)/auditor diff --store "$$work/history.sqlite"
 
 lint: $(STAMP)
 	$(BIN)/ruff check auditor tests tools bench

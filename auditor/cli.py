@@ -12,10 +12,15 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from auditor import __version__
+from auditor.clouds import CLOUDS, DEFAULT_CLOUD
+from auditor.interrupts import handle_sigterm, interrupted_exit_code
+from auditor.logging_setup import LOG_FORMATS, configure, emit, progress_wanted
 from auditor.report import RENDERERS, render
+from auditor.report.common import printable
 from auditor.report.json_report import render as render_json
-from auditor.report.table import printable
 from auditor.result_file import ResultFileError, load_result, write_atomically
+from auditor.store import STORE_ENV, StoreError
+from auditor.yamlfile import YamlInputError
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -28,6 +33,11 @@ CREDENTIAL_HELP = (
     "no usable Azure credential: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET "
     "(or AZURE_FEDERATED_TOKEN_FILE for workload identity), run on a managed identity, or run `az login`"
 )
+
+
+# `--store` without a path: the default history (see auditor/store.py).
+_DEFAULT_STORE = ""
+_DEFAULT_STORE_HELP = "$XDG_DATA_HOME/auditor/history.sqlite (~/.local/share/auditor/history.sqlite)"
 
 
 class UsageError(Exception):
@@ -57,24 +67,81 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"auditor {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    audit = commands.add_parser("audit", help="audit function apps in one or more subscriptions")
-    audit.add_argument("--subscription", action="append", type=subscription_id, required=True, metavar="ID")
+    logs = _Parser(add_help=False)
+    logs.add_argument("--log-format", choices=LOG_FORMATS, default="text", help="status lines on stderr")
+    store = _Parser(add_help=False)
+    store.add_argument(
+        "--store",
+        type=Path,
+        metavar="PATH",
+        help=f"run history (SQLite); default ${STORE_ENV}, else {_DEFAULT_STORE_HELP}",
+    )
+
+    audit = commands.add_parser(
+        "audit", help="audit function apps in one or more subscriptions", parents=[logs]
+    )
+    scope = audit.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--subscription", action="append", type=subscription_id, metavar="ID")
+    scope.add_argument(
+        "--all-subscriptions", action="store_true", help="every subscription the credential can read"
+    )
+    audit.add_argument("--cloud", choices=sorted(CLOUDS), default=DEFAULT_CLOUD)
     audit.add_argument("--format", choices=sorted(RENDERERS), default="table")
     audit.add_argument("--output", default="-", metavar="PATH|-")
     audit.add_argument("--edition", choices=available_editions(), default=DEFAULT_EDITION)
-    audit.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="high")
+    failing = audit.add_mutually_exclusive_group()
+    failing.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="high")
+    failing.add_argument(
+        "--fail-on-new",
+        choices=FAIL_ON_CHOICES[:-1],
+        metavar="SEVERITY",
+        help="exit 1 only for failing findings at or above SEVERITY that the previous run of the "
+        "same scope in the store did not have",
+    )
+    audit.add_argument(
+        "--store",
+        nargs="?",
+        const=_DEFAULT_STORE,
+        type=Path,
+        metavar="PATH",
+        help=f"record the run in this history (SQLite); without PATH: ${STORE_ENV}, else "
+        f"{_DEFAULT_STORE_HELP}; also recorded whenever ${STORE_ENV} is set",
+    )
+    audit.add_argument("--policy", type=Path, metavar="POLICY.yaml", help="baseline policy (drift)")
+    audit.add_argument("--waivers", type=Path, metavar="WAIVERS.yaml", help="agreed exceptions")
     cassette = audit.add_mutually_exclusive_group()
     cassette.add_argument("--record", type=Path, metavar="DIR", help="run live and write sanitized cassettes")
     cassette.add_argument("--replay", type=Path, metavar="DIR", help="run offline from recorded cassettes")
     audit.add_argument("--save", type=Path, metavar="RESULT.json", help="also write the JSON result here")
     audit.add_argument("--include-passed", action="store_true", help="list passing outcomes too")
     audit.add_argument("--max-concurrency", type=int, default=16, metavar="N")
+    audit.add_argument(
+        "--inventory-source",
+        choices=("arm", "resource-graph"),
+        default="arm",
+        help="list resources per subscription (arm) or with Azure Resource Graph queries",
+    )
     audit.add_argument("-v", "--verbose", action="store_true", help="progress and ARM call counts on stderr")
 
     report = commands.add_parser("report", help="re-render a saved JSON result (no Azure access)")
     report.add_argument("result", type=Path, metavar="RESULT.json")
     report.add_argument("--format", choices=sorted(RENDERERS), default="table")
     report.add_argument("--output", default="-", metavar="PATH|-")
+
+    history = commands.add_parser("history", help="list the runs in the run history", parents=[logs, store])
+    history.add_argument("--format", choices=("table", "json"), default="table")
+    history.add_argument("--limit", type=int, default=50, metavar="N")
+
+    diff = commands.add_parser(
+        "diff",
+        help="what changed between two runs (default: the last two runs of the same scope)",
+        parents=[logs, store],
+    )
+    diff.add_argument(
+        "runs", nargs="*", metavar="RUN", help="a run id from `auditor history` or a saved RESULT.json"
+    )
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.add_argument("--output", default="-", metavar="PATH|-")
 
     rules = commands.add_parser("rules", help="list the rule catalogue")
     rules.add_argument("--format", choices=("table", "json"), default="table")
@@ -93,8 +160,8 @@ def _emit(text: str, output: str) -> None:
         write_atomically(Path(output), text)
 
 
-def _status(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+def _status(message: str, *, event: str = "status", level: str = "info", **fields: Any) -> None:
+    emit(message, event=event, level=level, **fields)
 
 
 def _utc_now() -> datetime:
@@ -115,19 +182,19 @@ def _cassette_mode(args: argparse.Namespace) -> Iterator[Any]:
         except CassetteError as error:
             raise UsageError(str(error)) from error
         return
-    credential = _live_credential()
+    credential = _live_credential(CLOUDS[args.cloud].authority)
     if args.record is not None:
-        with recording(args.record):
+        with recording(args.record, args.subscription or ()):
             yield credential
         return
     yield credential
 
 
-def _live_credential() -> Any:
+def _live_credential(authority: str) -> Any:
     from azure.identity import DefaultAzureCredential
 
     # Interactive browser login would hang a scheduled job; it stays excluded.
-    return DefaultAzureCredential()
+    return DefaultAzureCredential(authority=authority)
 
 
 def _run_audit(args: argparse.Namespace) -> int:
@@ -136,21 +203,33 @@ def _run_audit(args: argparse.Namespace) -> int:
     from auditor.collect.clients import CallCounter, ReadOnlyViolation
     from auditor.collect.errors import ReplayMiss
     from auditor.collect.inventory import collect_inventory
+    from auditor.collect.subscriptions import ListedSubscription, with_unaudited
     from auditor.evaluate import evaluate, exit_code
+    from auditor.schedule import prepare, record, report_waivers
 
     if args.max_concurrency < 1:
         raise UsageError("--max-concurrency must be at least 1")
-    progress: Callable[[str], None] | None = _status if args.verbose else None
+    inputs = prepare(args)
+    progress: Callable[[str], None] | None = (
+        (lambda message: _status(message, event="progress")) if progress_wanted(args.verbose) else None
+    )
     counter = CallCounter()
     started_at = _utc_now()
+    arm_endpoint = CLOUDS[args.cloud].arm_endpoint
+    skipped: list[ListedSubscription] = []
     try:
         with _cassette_mode(args) as credential:
+            subscriptions = args.subscription
+            if args.all_subscriptions:
+                subscriptions, skipped = _all_subscriptions(credential, counter, arm_endpoint)
             inventory = collect_inventory(
-                args.subscription,
+                subscriptions,
                 credential,
                 max_concurrency=args.max_concurrency,
+                base_url=arm_endpoint,
                 counter=counter,
                 progress=progress,
+                inventory_source=args.inventory_source,
             )
     except ReplayMiss as error:
         raise UsageError(f"cassette {args.replay} is incomplete: {error}") from error
@@ -161,6 +240,7 @@ def _run_audit(args: argparse.Namespace) -> int:
         if "CredentialUnavailable" in type(error).__name__ or "DefaultAzureCredential failed" in first_line:
             raise CannotVouch(CREDENTIAL_HELP) from error
         raise CannotVouch(f"authentication failed: {first_line}") from error
+    inventory = with_unaudited(inventory, skipped)
     result = evaluate(
         inventory,
         edition=args.edition,
@@ -168,16 +248,38 @@ def _run_audit(args: argparse.Namespace) -> int:
         finished_at=_utc_now(),
         include_passed=args.include_passed,
         tool_version=__version__,
+        cloud=args.cloud,
+        policy=inputs.policy,
+        waivers=inputs.waivers,
     )
     if args.save is not None:
         write_atomically(args.save, render_json(result))
     _emit(render(result, args.format), args.output)
-    _status(_summary_line(result))
+    _status(_summary_line(result), event="audit.summary", **result["summary"])
+    report_waivers(result)
     if args.verbose:
         apps = len(result["resources"])
         per_app = f" ({inventory.arm_calls / apps:.2f} per function app or slot)" if apps else ""
         _status(f"ARM calls: {inventory.arm_calls}{per_app}")
-    return exit_code(result, args.fail_on)
+    return record(inputs, args, result, inventory, exit_code(result, args.fail_on))
+
+
+def _all_subscriptions(credential: Any, counter: Any, arm_endpoint: str) -> tuple[list[str], list[Any]]:
+    """The auditable subscriptions ARM lists, and the listed ones that are not (disabled, deleted)."""
+    from azure.core.exceptions import AzureError, ClientAuthenticationError
+
+    from auditor.collect.subscriptions import list_subscriptions
+
+    try:
+        listed = list_subscriptions(credential, counter, base_url=arm_endpoint)
+    except ClientAuthenticationError:
+        raise
+    except AzureError as error:
+        reason = " ".join(str(error.message or error).split())
+        raise CannotVouch(f"cannot list the subscriptions: {printable(reason)}") from error
+    if not listed:
+        raise CannotVouch("the credential can read no subscription")
+    return [item.id for item in listed if item.auditable], [item for item in listed if not item.auditable]
 
 
 def _summary_line(result: dict[str, Any]) -> str:
@@ -219,8 +321,17 @@ def _run_rules(args: argparse.Namespace) -> int:
     if args.format == "json":
         _emit(render_json({"rules": catalogue}), "-")
         return EXIT_OK
-    rows = [[rule["id"], rule["category"], rule["severity"], rule["title"]] for rule in catalogue]
-    _emit(tabulate(rows, headers=["rule", "category", "severity", "title"], tablefmt="simple") + "\n", "-")
+    rows = [
+        [rule["id"], rule["severity"], f"{rule['title']}\n{rule['rationale']}", rule["remediation"]]
+        for rule in catalogue
+    ]
+    table = tabulate(
+        rows,
+        headers=["rule", "severity", "title and rationale", "remediation"],
+        tablefmt="grid",
+        maxcolwidths=[None, None, 60, 60],
+    )
+    _emit(table + "\n", "-")
     return EXIT_OK
 
 
@@ -239,8 +350,24 @@ def _run_matrix(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_history(args: argparse.Namespace) -> int:
+    from auditor.schedule import run_history
+
+    _emit(run_history(args), "-")
+    return EXIT_OK
+
+
+def _run_diff(args: argparse.Namespace) -> int:
+    from auditor.schedule import run_diff
+
+    _emit(run_diff(args), args.output)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "audit": _run_audit,
+    "history": _run_history,
+    "diff": _run_diff,
     "report": _run_report,
     "rules": _run_rules,
     "matrix": _run_matrix,
@@ -249,17 +376,19 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    configure(getattr(args, "log_format", "text"))
+    handle_sigterm()
     try:
         return COMMANDS[args.command](args)
-    except UsageError as error:
-        _status(f"auditor: error: {error}")
+    except (UsageError, YamlInputError, StoreError, ResultFileError) as error:
+        _status(f"auditor: error: {error}", event="error", level="error")
         return EXIT_USAGE
     except CannotVouch as error:
-        _status(f"auditor: cannot vouch for the audit: {error}")
+        _status(f"auditor: cannot vouch for the audit: {error}", event="cannot_vouch", level="error")
         return EXIT_CANNOT_VOUCH
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:  # SIGINT, or SIGTERM (auditor/interrupts.py)
         _status("auditor: interrupted; nothing was written")
-        return 130
+        return interrupted_exit_code(interrupt)
     except BrokenPipeError:
         return EXIT_OK
     except OSError as error:

@@ -6,12 +6,13 @@ saved one, so it holds only JSON types and is sorted deterministically.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.matrix import DEFAULT_EDITION, load_edition
 from auditor.model import AccessRule, App, Gap, Inventory, Subnet
@@ -20,6 +21,10 @@ from auditor.rules.catalogue import RULES, rule_catalogue
 from auditor.rules.facts import AppFacts, facts_for
 from auditor.rules.inbound import InboundVerdict, evaluation_order, matches_every_source, rule_summary
 from auditor.rules.outbound import IntegrationKind
+
+if TYPE_CHECKING:
+    from auditor.policy import Policy, RequirementOutcome
+    from auditor.waivers import Waiver
 
 SCHEMA_VERSION = 1
 FAIL_ON_CHOICES = ("info", "low", "medium", "high", "never")
@@ -56,7 +61,12 @@ def fingerprint(rule_id: str, resource_id: str, evidence: Mapping[str, Any]) -> 
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _jsonable(value: Any) -> Any:
+    if type(value) in _SCALARS:  # most evidence values; isinstance against the ABCs below is slow
+        return value
     if isinstance(value, Mapping):
         return {str(key): _jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -212,6 +222,8 @@ def _resource(facts: AppFacts) -> dict[str, Any]:
         ),
         "subnet": _subnet_entry(app.integration_subnet),
         "missing": {key.value: reason for key, reason in sorted(app.missing.items())},
+        # Skipped on purpose (no rule could use it), distinct from ``missing`` (failed).
+        "not_read": {key.value: reason for key, reason in sorted(app.not_read.items())},
     }
 
 
@@ -250,6 +262,26 @@ def _finding(rule: Rule, app: App, outcome: Outcome, edition: str) -> dict[str, 
     return finding
 
 
+def _policy_finding(app: App, outcome: RequirementOutcome, edition: str, policy: Policy) -> dict[str, Any]:
+    requirement = outcome.requirement
+    evidence = _jsonable(outcome.evidence)
+    return {
+        "rule_id": requirement.rule_id,
+        "category": "drift",
+        "severity": requirement.severity.value,
+        "status": outcome.status.value,
+        "resource_id": app.id,
+        "resource_name": app.name,
+        "title": requirement.description or f"Policy requirement {requirement.name}",
+        "message": outcome.message,
+        "evidence": evidence,
+        "reference": {"edition": edition, "doc": str(policy.path), "section": f"line {requirement.line}"},
+        "remediation": "Bring the app in line with the organisation's policy, or change the policy "
+        f"requirement {requirement.name!r} (line {requirement.line}) if it no longer applies.",
+        "fingerprint": fingerprint(requirement.rule_id, app.id, evidence),
+    }
+
+
 def _gap_entry(gap: Gap, unknown_rules: list[str]) -> dict[str, Any]:
     return {
         "subscription_id": gap.subscription_id,
@@ -279,9 +311,13 @@ def _rules_made_unknown(gap: Gap, unknowns: list[tuple[App, Rule, Outcome]]) -> 
     return sorted(affected)
 
 
+# By value: building a Severity per finding to sort costs more than the rest of the key.
+_RANK_BY_VALUE = {severity.value: rank for severity, rank in SEVERITY_RANK.items()}
+
+
 def _severity_order(finding: Mapping[str, Any]) -> tuple[Any, ...]:
     return (
-        -SEVERITY_RANK[Severity(finding["severity"])],
+        -_RANK_BY_VALUE[finding["severity"]],
         finding["status"] != "fail",
         finding["rule_id"],
         str(finding["resource_id"]).lower(),
@@ -296,8 +332,50 @@ def evaluate(
     finished_at: datetime,
     include_passed: bool = False,
     tool_version: str,
+    cloud: str | None = None,
+    policy: Policy | None = None,
+    waivers: Sequence[Waiver] | None = None,
 ) -> dict[str, Any]:
-    """Run every rule on every app and build the canonical result (spec/output.md)."""
+    """Run every rule on every app and build the canonical result (spec/output.md).
+
+    ``policy`` adds a ``policy/<name>`` finding (category drift) per unmet requirement;
+    ``waivers`` mark the findings they cover (``waived``) and add a top-level ``waivers`` section,
+    judged on the UTC date the audit started.
+    """
+    # The result is a tree of fresh dicts and lists with no reference cycles, yet building it
+    # for 10,000 resources sets off the cyclic GC dozens of times, each pass walking the whole
+    # inventory: a third of the time (bench/evaluation.py). Paused here, resumed on the way out.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _evaluate(
+            inventory,
+            edition=edition,
+            started_at=started_at,
+            finished_at=finished_at,
+            include_passed=include_passed,
+            tool_version=tool_version,
+            cloud=cloud,
+            policy=policy,
+            waivers=waivers,
+        )
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _evaluate(
+    inventory: Inventory,
+    *,
+    edition: str,
+    started_at: datetime,
+    finished_at: datetime,
+    include_passed: bool,
+    tool_version: str,
+    cloud: str | None,
+    policy: Policy | None,
+    waivers: Sequence[Waiver] | None,
+) -> dict[str, Any]:
     load_edition(edition)  # an unknown edition fails here, before any rule runs
     apps = sorted(inventory.apps, key=lambda app: app.id.lower())
     resources: list[dict[str, Any]] = []
@@ -317,8 +395,24 @@ def evaluate(
             )
             if listed:
                 findings.append(_finding(rule, app, outcome, edition))
+        if policy is not None:
+            from auditor.policy import requirement_outcomes
+
+            for requirement_outcome in requirement_outcomes(policy, facts):
+                status_counts[requirement_outcome.status.value] += 1
+                if requirement_outcome.status is not Status.PASS or include_passed:
+                    findings.append(_policy_finding(app, requirement_outcome, edition, policy))
     findings.sort(key=_severity_order)
-    failing = [finding for finding in findings if finding["status"] == Status.FAIL.value]
+    waiver_section: list[dict[str, Any]] | None = None
+    if waivers is not None:
+        from auditor.waivers import apply_waivers
+
+        aware = started_at if started_at.tzinfo is not None else started_at.replace(tzinfo=UTC)
+        waiver_section = apply_waivers(findings, waivers, aware.astimezone(UTC).date())
+    # Waived findings stay listed but are left out of the headline counts, as out of the exit code.
+    failing = [
+        finding for finding in findings if finding["status"] == Status.FAIL.value and "waived" not in finding
+    ]
     gaps = sorted(
         (_gap_entry(gap, _rules_made_unknown(gap, unknowns)) for gap in inventory.gaps),
         key=lambda gap: (
@@ -335,7 +429,7 @@ def evaluate(
         by_severity[finding["severity"]] += 1
         by_category[finding["category"]] += 1
     by_hosting = dict(sorted(Counter(app.hosting.value for app in apps).items()))
-    return {
+    result: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "auditor", "version": tool_version},
         "edition": edition,
@@ -357,6 +451,17 @@ def evaluate(
             "arm_calls": inventory.arm_calls,
         },
     }
+    if cloud is not None:
+        result["cloud"] = cloud
+    if policy is not None:
+        result["policy"] = {
+            "path": str(policy.path),
+            "requirements": [requirement.name for requirement in policy.requirements],
+        }
+    if waiver_section is not None:
+        result["waivers"] = waiver_section
+        result["summary"]["waived"] = sum(1 for finding in findings if "waived" in finding)
+    return result
 
 
 def exit_code(result: Mapping[str, Any], fail_on: str) -> int:
@@ -375,6 +480,7 @@ def exit_code(result: Mapping[str, Any], fail_on: str) -> int:
     for finding in result.get("findings", ()):
         if (
             finding.get("status") == Status.FAIL.value
+            and not finding.get("waived")
             and SEVERITY_RANK[Severity(finding["severity"])] >= threshold
         ):
             return EXIT_FINDINGS

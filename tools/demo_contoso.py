@@ -7,7 +7,7 @@ not named there is meant to pass (or be not applicable) for that app.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -916,3 +916,39 @@ THROTTLED_FUNCTIONS_OF = "func-docs"
 # demo-gap: a smaller run of the same subscription where one config/web read is refused.
 GAP_APPS = ("func-webhooks-cons", "func-orders", "func-docs")
 GAP_FORBIDDEN_CONFIG_OF = "func-docs"
+
+
+# --- day 2: the same subscription one day later (cassettes/demo-day2, `make schedule-demo`) -----
+# Day 1 is APPS above (cassettes/demo). Day 2 changes exactly the apps below, one change of each
+# kind `auditor diff` explains; nothing else differs.
+DAY2_RECORDED_AT = "2026-10-21T09:15:03Z"
+LDAP_ONPREM = HybridConnection("sb-contoso-relay", "ldap-onprem", "ldap.corp.contoso.com", 636)
+
+
+def _day2(app: App) -> App:
+    if app.name == "func-orders":
+        # publicNetworkAccess switched on: new private-endpoint-bypassed and public-unrestricted.
+        return replace(app, public_network_access="Enabled")
+    if app.name == "func-crm-sync":
+        # VNet integration removed: new outbound-uncontrolled and service-endpoint-outbound-open.
+        return replace(app, integration_subnet=None, all_traffic=False)
+    if app.name == "func-reporting":
+        # a hybrid connection endpoint added beside the SQL one: the endpoint finding's evidence
+        # changes, so it shows as one resolved and one new finding.
+        return replace(app, hybrid_connections=(*app.hybrid_connections, LDAP_ONPREM))
+    if app.name == "func-search-linux":
+        # an access rule added on the main site: a vendor range between the office rule and Deny all.
+        office, *rest = app.config.ip_rules
+        vendor = ip_rule("vendor-support", "192.0.2.0/28", 150)
+        return replace(app, config=replace(app.config, ip_rules=(office, vendor, *rest)))
+    if app.name == "func-docs":
+        # fixed overnight: minTlsVersion raised to 1.2, so tls-below-1.2 is resolved.
+        return replace(app, config=replace(app.config, min_tls="1.2"))
+    return app
+
+
+DAY2_CHANGED = ("func-orders", "func-crm-sync", "func-reporting", "func-search-linux", "func-docs")
+
+
+def day2_apps() -> tuple[App, ...]:
+    return tuple(_day2(app) for app in APPS)
