@@ -4,7 +4,10 @@ Columns, in this order (a public contract: append new columns at the end):
 
 ``severity, status, category, rule_id, resource_id, resource_name,
 resource_group, subscription, title, message, evidence, remediation,
-reference, fingerprint``
+reference, fingerprint, waiver``
+
+``waiver`` is empty, or says the finding is waived (until when, by whom, why) or that its waiver
+has expired.
 
 ``evidence`` and ``reference`` are compact JSON with sorted keys. Rows are
 sorted by severity (high first), status (fail before unknown), rule, resource.
@@ -25,7 +28,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.report.table import SEVERITY_ORDER
+from auditor.report.common import SEVERITY_ORDER, STATUS_ORDER, display_name, rank
+from auditor.waivers import waiver_note
 
 COLUMNS = (
     "severity",
@@ -42,9 +46,9 @@ COLUMNS = (
     "remediation",
     "reference",
     "fingerprint",
+    "waiver",
 )
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
-STATUS_ORDER = ("fail", "unknown", "pass")
 
 
 def neutralize(cell: str) -> str:
@@ -78,18 +82,6 @@ def _id_segment(resource_id: str, key: str) -> str:
         return ""
 
 
-def _display_name(resource: Mapping[str, Any]) -> str:
-    name = _text(resource.get("name"))
-    slot = _text(resource.get("slot"))
-    if slot and not name.endswith(f"/{slot}"):
-        name = f"{name}/{slot}"
-    return name
-
-
-def _rank(order: tuple[str, ...], value: object) -> int:
-    return order.index(value) if value in order else len(order)
-
-
 def _row(finding: Mapping[str, Any], resource: Mapping[str, Any]) -> list[str]:
     resource_id = _text(finding.get("resource_id"))
     cells = {
@@ -98,7 +90,7 @@ def _row(finding: Mapping[str, Any], resource: Mapping[str, Any]) -> list[str]:
         "category": _text(finding.get("category")),
         "rule_id": _text(finding.get("rule_id")),
         "resource_id": resource_id,
-        "resource_name": _display_name(resource) if resource else _id_segment(resource_id, "sites"),
+        "resource_name": display_name(resource, _text) if resource else _id_segment(resource_id, "sites"),
         "resource_group": _text(resource.get("resource_group")) or _id_segment(resource_id, "resourceGroups"),
         "subscription": _id_segment(resource_id, "subscriptions"),
         "title": _text(finding.get("title")),
@@ -107,6 +99,7 @@ def _row(finding: Mapping[str, Any], resource: Mapping[str, Any]) -> list[str]:
         "remediation": _text(finding.get("remediation")),
         "reference": _compact_json(finding.get("reference")),
         "fingerprint": _text(finding.get("fingerprint")),
+        "waiver": waiver_note(finding) or "",
     }
     return [neutralize(cells[column]) for column in COLUMNS]
 
@@ -116,8 +109,8 @@ def render(result: Mapping[str, Any]) -> str:
     findings = sorted(
         result.get("findings") or [],
         key=lambda finding: (
-            _rank(SEVERITY_ORDER, finding.get("severity")),
-            _rank(STATUS_ORDER, finding.get("status")),
+            rank(SEVERITY_ORDER, finding.get("severity")),
+            rank(STATUS_ORDER, finding.get("status")),
             _text(finding.get("rule_id")),
             _text(finding.get("resource_id")).lower(),
             _text(finding.get("fingerprint")),

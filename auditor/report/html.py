@@ -26,23 +26,11 @@ import jinja2
 from markupsafe import Markup
 
 from auditor.matrix import FEATURE_LABELS, Feature, MatrixError, load_edition
+from auditor.report.common import HOSTING_ORDER, INBOUND_ORDER, OUTBOUND_ORDER, SEVERITY_ORDER, STATUS_ORDER
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-SEVERITY_ORDER = ("high", "medium", "low", "info")
 CATEGORY_ORDER = ("risk", "drift")
-STATUS_ORDER = ("fail", "unknown")
-HOSTING_ORDER = (
-    "consumption",
-    "flex_consumption",
-    "premium",
-    "dedicated",
-    "ase",
-    "container_apps",
-    "unknown",
-)
-INBOUND_ORDER = ("public", "restricted", "private", "internal", "unknown")
-OUTBOUND_ORDER = ("controlled", "uncontrolled", "unknown")
 
 # The matrix cell a drift rule is judged against, for findings whose evidence
 # does not name its cell (older results): the resource's hosting gives the column.
@@ -366,7 +354,8 @@ def build_context(result: Mapping[str, Any]) -> dict[str, Any]:
             "resources": len(resources),
             "subscriptions": len(subscriptions),
             "subscriptions_failed": sum(1 for s in subscriptions if s.get("status") != "ok"),
-            "fail": sum(1 for f in findings if f.get("status") == "fail"),
+            "fail": sum(1 for f in findings if f.get("status") == "fail" and not f.get("waived")),
+            "waived": sum(1 for f in findings if f.get("waived")),
             "unknown": sum(1 for f in findings if f.get("status") == "unknown"),
             "gaps": len(gaps),
             "scm_public": sum(1 for r in resources if _mapping(r.get("inbound")).get("scm") == "public"),

@@ -6,8 +6,29 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+# sort_keys keeps saved results diffable run to run; ensure_ascii=False keeps resource
+# names readable (JSON is UTF-8 on disk). No indent: with one, json falls back to its
+# pure-Python encoder, about 4x slower and several times the memory on large results.
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ", ": ")).encode
+
 
 def render(result: Mapping[str, Any]) -> str:
-    # sort_keys keeps saved results diffable run to run; ensure_ascii=False keeps
-    # resource names readable (JSON is UTF-8 on disk).
-    return json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """One top-level key per line and one list item (resource, finding, gap …) per line.
+
+    Still diffable run to run (a changed finding is a changed line), and each line is
+    encoded by json's C encoder: 10,000 resources render in well under a second.
+    """
+    lines = ["{"]
+    keys = sorted(result)
+    for index, key in enumerate(keys):
+        comma = "," if index < len(keys) - 1 else ""
+        value = result[key]
+        if isinstance(value, list) and value:
+            lines.append(f"  {_ENCODE(key)}: [")
+            lines.extend(f"    {_ENCODE(item)}," for item in value[:-1])
+            lines.append(f"    {_ENCODE(value[-1])}")
+            lines.append(f"  ]{comma}")
+        else:
+            lines.append(f"  {_ENCODE(key)}: {_ENCODE(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

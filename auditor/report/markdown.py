@@ -11,21 +11,19 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor.report.table import SEVERITY_ORDER, printable
+from auditor.report.common import (
+    HOSTING_ORDER,
+    INBOUND_ORDER,
+    SEVERITY_ORDER,
+    display_name,
+    printable,
+    rank,
+    shorten,
+)
 
 TOP_FINDINGS = 10
 MESSAGE_WIDTH = 160
 GAPS_LISTED = 5
-HOSTING_ORDER = (
-    "consumption",
-    "flex_consumption",
-    "premium",
-    "dedicated",
-    "ase",
-    "container_apps",
-    "unknown",
-)
-INBOUND_ORDER = ("public", "restricted", "private", "internal", "unknown")
 
 # Numeric entities, not backslash escapes: GitHub and Teams both decode
 # entities, a table row is split on raw pipes before entities are decoded, and
@@ -56,27 +54,10 @@ def escape_markdown(value: object) -> str:
     return printable(value).translate(_ESCAPE_TABLE)
 
 
-def _shorten(text: str, width: int) -> str:
-    # Shorten before escaping, so an entity is never cut in half.
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _severity_rank(severity: object) -> int:
-    return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
-
-
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines
-
-
-def _display_name(resource: Mapping[str, Any]) -> str:
-    name = printable(resource.get("name"))
-    slot = resource.get("slot")
-    if slot and not name.endswith(f"/{slot}"):
-        name = f"{name}/{printable(slot)}"
-    return name
 
 
 def _ordered(seen: Sequence[str], preferred: Sequence[str]) -> list[str]:
@@ -110,7 +91,9 @@ def _exposure_section(result: Mapping[str, Any]) -> list[str]:
 
 def _headline(result: Mapping[str, Any]) -> list[str]:
     findings = result.get("findings") or []
-    failing = Counter(str(f.get("severity")) for f in findings if f.get("status") == "fail")
+    failing = Counter(
+        str(f.get("severity")) for f in findings if f.get("status") == "fail" and not f.get("waived")
+    )
     unknown = sum(1 for finding in findings if finding.get("status") == "unknown")
     gaps = len(result.get("gaps") or [])
     resources = len(result.get("resources") or [])
@@ -133,11 +116,11 @@ def _headline(result: Mapping[str, Any]) -> list[str]:
 
 
 def _top_findings(result: Mapping[str, Any]) -> list[str]:
-    names = {str(r.get("id", "")).lower(): _display_name(r) for r in result.get("resources") or []}
+    names = {str(r.get("id", "")).lower(): display_name(r) for r in result.get("resources") or []}
     failing = sorted(
-        (finding for finding in result.get("findings") or [] if finding.get("status") == "fail"),
+        (f for f in result.get("findings") or [] if f.get("status") == "fail" and not f.get("waived")),
         key=lambda finding: (
-            _severity_rank(finding.get("severity")),
+            rank(SEVERITY_ORDER, finding.get("severity")),
             str(finding.get("rule_id")),
             str(finding.get("resource_id")).lower(),
         ),
@@ -154,7 +137,7 @@ def _top_findings(result: Mapping[str, Any]) -> list[str]:
                 escape_markdown(finding.get("severity")),
                 escape_markdown(finding.get("rule_id")),
                 escape_markdown(resource),
-                escape_markdown(_shorten(message, MESSAGE_WIDTH)),
+                escape_markdown(shorten(message, MESSAGE_WIDTH)),
             ]
         )
     lines = _table(["severity", "rule", "resource", "finding"], rows)
@@ -165,11 +148,37 @@ def _top_findings(result: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _waiver_note(result: Mapping[str, Any]) -> list[str]:
+    waivers = result.get("waivers") or []
+    if not waivers:
+        return []
+    waived = sum(1 for finding in result.get("findings") or [] if finding.get("waived"))
+    rows = [
+        [
+            escape_markdown(waiver.get("status")),
+            escape_markdown(waiver.get("rule_id")),
+            escape_markdown(shorten(printable(waiver.get("resource")), MESSAGE_WIDTH)),
+            escape_markdown(waiver.get("owner")),
+            escape_markdown(waiver.get("expires")),
+            escape_markdown(shorten(printable(waiver.get("reason")), MESSAGE_WIDTH)),
+        ]
+        for waiver in waivers
+    ]
+    return [
+        "### Waivers",
+        "",
+        f"{waived} finding(s) are waived: listed in the full report, left out of the counts above. "
+        "Expired waivers no longer apply; stale ones match no finding.",
+        "",
+        *_table(["waiver", "rule", "resource", "owner", "expires", "reason"], rows),
+    ]
+
+
 def _gap_note(result: Mapping[str, Any]) -> list[str]:
     gaps = result.get("gaps") or []
     if not gaps:
         return []
-    names = {str(r.get("id", "")).lower(): _display_name(r) for r in result.get("resources") or []}
+    names = {str(r.get("id", "")).lower(): display_name(r) for r in result.get("resources") or []}
     unknown = sum(1 for finding in result.get("findings") or [] if finding.get("status") == "unknown")
     plural = "s" if len(gaps) != 1 else ""
     lines = [
@@ -186,7 +195,7 @@ def _gap_note(result: Mapping[str, Any]) -> list[str]:
         lines.append(
             f"- Status {escape_markdown(status if status is not None else 'n/a')} for "
             f"{escape_markdown(gap.get('operation'))} on {escape_markdown(target)}: "
-            f"{escape_markdown(_shorten(printable(gap.get('reason')), MESSAGE_WIDTH))}"
+            f"{escape_markdown(shorten(printable(gap.get('reason')), MESSAGE_WIDTH))}"
         )
     if len(gaps) > GAPS_LISTED:
         lines.append(f"- …and {len(gaps) - GAPS_LISTED} more in the full report.")
@@ -223,6 +232,9 @@ def render(result: Mapping[str, Any]) -> str:
         "",
         *_top_findings(result),
     ]
+    waiver_note = _waiver_note(result)
+    if waiver_note:
+        sections += ["", *waiver_note]
     gap_note = _gap_note(result)
     if gap_note:
         sections += ["", *gap_note]

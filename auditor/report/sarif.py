@@ -205,7 +205,9 @@ def _result(
     }
     if finding.get("reference"):
         properties["reference"] = finding["reference"]
-    return {
+    if isinstance(finding.get("waiver_expired"), Mapping):
+        properties["waiver_expired"] = finding["waiver_expired"]
+    sarif_result: dict[str, Any] = {
         "ruleId": rule_id,
         "ruleIndex": rule_index[rule_id],
         "level": LEVEL.get(severity, UNKNOWN_SEVERITY_LEVEL),
@@ -214,6 +216,19 @@ def _result(
         "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(finding)},
         "properties": properties,
     }
+    waived = finding.get("waived")
+    if isinstance(waived, Mapping):
+        # A waiver is an accepted, externally recorded suppression (SARIF 2.1.0 §3.35); code
+        # scanning then shows the alert as dismissed instead of open.
+        sarif_result["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": _text(waived.get("reason")),
+                "properties": {"owner": _text(waived.get("owner")), "expires": _text(waived.get("expires"))},
+            }
+        ]
+    return sarif_result
 
 
 def _gap_notification(gap: Mapping[str, Any]) -> dict[str, Any]:

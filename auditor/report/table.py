@@ -8,35 +8,17 @@ from typing import Any
 
 from tabulate import tabulate
 
-SEVERITY_ORDER = ("high", "medium", "low", "info")
+from auditor.report.common import SEVERITY_ORDER, display_name, printable, rank, shorten
+from auditor.waivers import waiver_note
+
 MESSAGE_WIDTH = 96
-
-
-def printable(value: object) -> str:
-    """Render an Azure-supplied value safely for a terminal.
-
-    Names, tags and rule descriptions are attacker-controlled; an escape
-    sequence in one must not repaint or hide the operator's terminal.
-    """
-    text = "" if value is None else str(value)
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
-
-
-def _shorten(text: str, width: int = MESSAGE_WIDTH) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _display_name(resource: Mapping[str, Any]) -> str:
-    name = printable(resource.get("name"))
-    slot = resource.get("slot")
-    if slot and not name.endswith(f"/{slot}"):
-        name = f"{name}/{printable(slot)}"
-    return name
 
 
 def _severity_counts(findings: Sequence[Mapping[str, Any]]) -> str:
     counts = {severity: 0 for severity in SEVERITY_ORDER}
     for finding in findings:
+        if finding.get("waived"):
+            continue
         if finding.get("status") == "fail" and finding.get("severity") in counts:
             counts[finding["severity"]] += 1
     return " ".join(f"{severity[0].upper()}{counts[severity]}" for severity in SEVERITY_ORDER)
@@ -56,7 +38,7 @@ def _exposure_table(result: Mapping[str, Any], grouped: Mapping[str, Sequence[Ma
         plan = resource.get("plan") or {}
         rows.append(
             [
-                _display_name(resource),
+                display_name(resource),
                 printable(resource.get("resource_group")),
                 printable(resource.get("hosting")),
                 printable(resource.get("os")),
@@ -71,26 +53,25 @@ def _exposure_table(result: Mapping[str, Any], grouped: Mapping[str, Sequence[Ma
     return tabulate(rows, headers=headers, tablefmt="simple")
 
 
-def _severity_rank(finding: Mapping[str, Any]) -> int:
-    severity = finding.get("severity")
-    return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
-
-
 def _findings_table(result: Mapping[str, Any], grouped: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:
     rows = []
     for resource in result.get("resources", []):
         findings = sorted(
             grouped.get(str(resource.get("id", "")).lower(), []),
-            key=lambda finding: (_severity_rank(finding), str(finding.get("rule_id"))),
+            key=lambda finding: (rank(SEVERITY_ORDER, finding.get("severity")), str(finding.get("rule_id"))),
         )
         for index, finding in enumerate(findings):
+            note = waiver_note(finding)
             rows.append(
                 [
-                    _display_name(resource) if index == 0 else "",
+                    display_name(resource) if index == 0 else "",
                     printable(finding.get("severity")),
-                    printable(finding.get("status")),
+                    printable(finding.get("status")) + (" (waived)" if finding.get("waived") else ""),
                     printable(finding.get("rule_id")),
-                    _shorten(printable(finding.get("message"))),
+                    shorten(
+                        printable(f"[{note}] " if note else "") + printable(finding.get("message")),
+                        MESSAGE_WIDTH,
+                    ),
                 ]
             )
     if not rows:
@@ -107,11 +88,30 @@ def _gaps_table(result: Mapping[str, Any]) -> str | None:
             printable(gap.get("resource_id") or "(subscription)"),
             printable(gap.get("operation")),
             printable(gap.get("status")),
-            _shorten(printable(gap.get("reason")), 60),
+            shorten(printable(gap.get("reason")), 60),
         ]
         for gap in gaps
     ]
     return tabulate(rows, headers=["resource", "operation", "status", "reason"], tablefmt="simple")
+
+
+def _waivers_table(result: Mapping[str, Any]) -> str | None:
+    waivers = result.get("waivers") or []
+    if not waivers:
+        return None
+    rows = [
+        [
+            printable(waiver.get("status")),
+            printable(waiver.get("rule_id")),
+            shorten(printable(waiver.get("resource")), 50),
+            printable(waiver.get("owner")),
+            printable(waiver.get("expires")),
+            printable(waiver.get("matches")),
+        ]
+        for waiver in waivers
+    ]
+    headers = ["waiver", "rule", "resource", "owner", "expires", "matches"]
+    return tabulate(rows, headers=headers, tablefmt="simple")
 
 
 def render(result: Mapping[str, Any]) -> str:
@@ -123,6 +123,9 @@ def render(result: Mapping[str, Any]) -> str:
         "Findings",
         _findings_table(result, grouped),
     ]
+    waivers = _waivers_table(result)
+    if waivers:
+        sections += ["", "Waivers (expired ones no longer apply; stale ones match no finding)", waivers]
     gaps = _gaps_table(result)
     if gaps:
         sections += ["", "Gaps (data that could not be read; affected rules are unknown)", gaps]

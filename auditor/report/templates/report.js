@@ -73,8 +73,21 @@
   });
   const resourceById = new Map(resources.map((record) => [record.id.toLowerCase(), record]));
 
+  // A waived finding stays listed with its waiver; an expired waiver is shown too (it no longer applies).
+  const waiverNote = (finding) => {
+    if (isPlainObject(finding.waived)) {
+      return `waived until ${str(finding.waived.expires)} (${str(finding.waived.owner)}): ${str(finding.waived.reason)}`;
+    }
+    if (isPlainObject(finding.waiver_expired)) {
+      const mark = finding.waiver_expired;
+      return `waiver expired on ${str(mark.expires)} (${str(mark.owner)}): ${str(mark.reason)}`;
+    }
+    return "";
+  };
+
   const findings = (DATA.findings || []).map((finding, index) => {
     const owner = resourceById.get(str(finding.resource_id).toLowerCase());
+    const waiver = waiverNote(finding);
     const record = {
       index,
       finding,
@@ -86,7 +99,9 @@
       resource: owner ? owner.name : str(finding.resource_id),
       resource_group: owner ? owner.resource_group : resourceGroupOf(finding.resource_id),
       hosting: owner ? owner.hosting : "unknown",
-      message: str(finding.message),
+      message: (waiver ? `[${waiver}] ` : "") + str(finding.message),
+      waived: isPlainObject(finding.waived),
+      waiver,
     };
     // What free-text search matches: rule, title, message, resource name, group and id.
     record.haystack = [record.rule, str(finding.title), record.message, record.resource, record.resource_group,
@@ -94,7 +109,7 @@
     if (owner) {
       owner.findings.push(record);
       owner.severities.add(record.severity);
-      if (record.status === "fail" && record.severity in owner.fails) owner.fails[record.severity] += 1;
+      if (record.status === "fail" && !record.waived && record.severity in owner.fails) owner.fails[record.severity] += 1;
     }
     return record;
   });
@@ -382,6 +397,7 @@
         el("p", { text: record.message }),
         el("div", { className: "detail-grid" }, [
           block("Evidence", keyValues(isPlainObject(finding.evidence) ? finding.evidence : { value: finding.evidence })),
+          record.waiver ? block("Waiver", el("p", { text: record.waiver })) : null,
           block("Remediation", remediation),
           block("Reference", referenceNode(finding.reference)),
           isPlainObject(finding.matrix_cell)
