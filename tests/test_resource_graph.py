@@ -94,9 +94,18 @@ def test_the_query_names_every_type_the_lists_read() -> None:
         assert f"'{resource_type}'" in RESOURCES_QUERY
 
 
-def _guard(method: str, url: str) -> None:
+def _guard(method: str, url: str, allow_resource_graph_query: bool = True) -> None:
     request: PipelineRequest[Any] = PipelineRequest(HttpRequest(method, url), context=None)  # type: ignore[arg-type]
-    ReadOnlyGuardPolicy().on_request(request)
+    ReadOnlyGuardPolicy(allow_resource_graph_query).on_request(request)
+
+
+def test_only_the_resource_graph_client_may_post_a_query() -> None:
+    with pytest.raises(ReadOnlyViolation):
+        _guard(
+            "POST",
+            "https://management.azure.com/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01",
+            allow_resource_graph_query=False,
+        )
 
 
 def test_the_guard_lets_through_a_post_to_exactly_the_resource_graph_path() -> None:

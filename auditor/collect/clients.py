@@ -81,14 +81,22 @@ class FakeCredential:
 class ReadOnlyGuardPolicy(policies.SansIOHTTPPolicy[Any, Any]):
     """Refuses every method but GET before the request reaches the transport.
 
-    The single exception is a POST to exactly ``RESOURCE_GRAPH_PATH``: a Resource Graph
-    query, which reads resource properties (never keys or settings) and changes nothing.
+    The single exception, only in the Resource Graph client's pipeline, is a POST to exactly
+    ``RESOURCE_GRAPH_PATH``: a query that reads resource properties (never keys or settings)
+    and changes nothing. The Web and Network clients never get it.
     """
+
+    def __init__(self, allow_resource_graph_query: bool = False) -> None:
+        self._allow_resource_graph_query = allow_resource_graph_query
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
         method = str(request.http_request.method).upper()
         path = urlsplit(str(request.http_request.url)).path
-        if method == "POST" and path.lower() == RESOURCE_GRAPH_PATH.lower():
+        if (
+            self._allow_resource_graph_query
+            and method == "POST"
+            and path.lower() == RESOURCE_GRAPH_PATH.lower()
+        ):
             return
         if method != "GET":
             raise ReadOnlyViolation(
@@ -114,6 +122,7 @@ def build_pipeline_policies(
     base_url: str = ARM_ENDPOINT,
     retry_total: int = RETRY_TOTAL,
     pacer: ArmPacer | None = None,
+    allow_resource_graph_query: bool = False,
 ) -> list[Any]:
     """The SDK's default policy list (see azure/mgmt/web/_client.py), made read-only, paced and counted."""
     scope = f"{base_url.rstrip('/')}/.default"
@@ -136,7 +145,7 @@ def build_pipeline_policies(
         PacingPolicy(pacer if pacer is not None else ArmPacer()),
         # Last before the transport: a request created by any policy above
         # (a redirect, an auth challenge) still passes the guard and the counter.
-        ReadOnlyGuardPolicy(),
+        ReadOnlyGuardPolicy(allow_resource_graph_query),
         CallCounterPolicy(counter),
     ]
 

@@ -80,6 +80,7 @@ def build_graph_client(
             sdk_moniker=f"mgmt-resourcegraph/{GRAPH_SDK_VERSION}",
             base_url=base_url,
             pacer=pacer,
+            allow_resource_graph_query=True,
         ),
         **kwargs,
     )
