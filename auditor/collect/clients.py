@@ -8,7 +8,8 @@ plus a guard that refuses any non-GET request and a counter of sent requests.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from azure.core.credentials import AccessToken, TokenCredential
@@ -150,6 +151,33 @@ def build_pipeline_policies(
     ]
 
 
+ClientT = TypeVar("ClientT")
+
+
+def _build_client(
+    client_class: Callable[..., ClientT],
+    sdk_moniker: str,
+    subscription_id: str,
+    credential: TokenCredential,
+    counter: CallCounter,
+    base_url: str,
+    transport: HttpTransport[Any, Any] | None,
+    pacer: ArmPacer | None,
+) -> ClientT:
+    kwargs: dict[str, Any] = {}
+    if transport is not None:
+        kwargs["transport"] = transport
+    return client_class(
+        credential,
+        subscription_id,
+        base_url=base_url,
+        policies=build_pipeline_policies(
+            credential, counter, sdk_moniker=sdk_moniker, base_url=base_url, pacer=pacer
+        ),
+        **kwargs,
+    )
+
+
 def build_web_client(
     subscription_id: str,
     credential: TokenCredential,
@@ -159,17 +187,15 @@ def build_web_client(
     transport: HttpTransport[Any, Any] | None = None,
     pacer: ArmPacer | None = None,
 ) -> WebSiteManagementClient:
-    kwargs: dict[str, Any] = {}
-    if transport is not None:
-        kwargs["transport"] = transport
-    return WebSiteManagementClient(
-        credential,
+    return _build_client(
+        WebSiteManagementClient,
+        f"mgmt-web/{WEB_SDK_VERSION}",
         subscription_id,
-        base_url=base_url,
-        policies=build_pipeline_policies(
-            credential, counter, sdk_moniker=f"mgmt-web/{WEB_SDK_VERSION}", base_url=base_url, pacer=pacer
-        ),
-        **kwargs,
+        credential,
+        counter,
+        base_url,
+        transport,
+        pacer,
     )
 
 
@@ -182,19 +208,13 @@ def build_network_client(
     transport: HttpTransport[Any, Any] | None = None,
     pacer: ArmPacer | None = None,
 ) -> NetworkManagementClient:
-    kwargs: dict[str, Any] = {}
-    if transport is not None:
-        kwargs["transport"] = transport
-    return NetworkManagementClient(
-        credential,
+    return _build_client(
+        NetworkManagementClient,
+        f"mgmt-network/{NETWORK_SDK_VERSION}",
         subscription_id,
-        base_url=base_url,
-        policies=build_pipeline_policies(
-            credential,
-            counter,
-            sdk_moniker=f"mgmt-network/{NETWORK_SDK_VERSION}",
-            base_url=base_url,
-            pacer=pacer,
-        ),
-        **kwargs,
+        credential,
+        counter,
+        base_url,
+        transport,
+        pacer,
     )

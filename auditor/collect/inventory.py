@@ -724,23 +724,11 @@ class _Collector:
         return dataclasses.replace(app, not_read=not_read) if not_read else app
 
     def _plan(self, reads: _AppReads, missing: dict[DataKey, str]) -> Plan | None:
-        plan_id = reads.plan_id
-        if plan_id is None:
+        if reads.plan_id is None:
             return None
-        sub = reads.subscription
-        failure = sub.failure("plans")
-        if failure is not None:
-            missing[DataKey.PLAN] = failure.operation
-            return None
-        for raw in sub.listed("plans") or []:
-            if str(raw.get("id") or "").lower() == plan_id.lower():
-                return transform_plan(raw)
-        operation = _sub_path(sub.id, "Microsoft.Web/serverfarms")
-        missing[DataKey.PLAN] = operation
-        self._gap(
-            sub.id, _Failure(operation, None, f"plan {plan_id} is not in the list"), reads.id, (DataKey.PLAN,)
+        return self._from_subscription_list(
+            reads, "plans", "Microsoft.Web/serverfarms", reads.plan_id, transform_plan, DataKey.PLAN, missing
         )
-        return None
 
     def _ase(
         self, reads: _AppReads, plan: Plan | None, missing: dict[DataKey, str]
@@ -750,19 +738,35 @@ class _Collector:
         )
         if ase_id is None:
             return None
-        sub = reads.subscription
-        failure = sub.failure("ases")
-        if failure is not None:
-            missing[DataKey.ASE] = failure.operation
-            return None
-        for raw in sub.listed("ases") or []:
-            if str(raw.get("id") or "").lower() == ase_id.lower():
-                return transform_ase(raw)
-        operation = _sub_path(sub.id, "Microsoft.Web/hostingEnvironments")
-        missing[DataKey.ASE] = operation
-        self._gap(
-            sub.id, _Failure(operation, None, f"ASE {ase_id} is not in the list"), reads.id, (DataKey.ASE,)
+        return self._from_subscription_list(
+            reads, "ases", "Microsoft.Web/hostingEnvironments", ase_id, transform_ase, DataKey.ASE, missing
         )
+
+    def _from_subscription_list(
+        self,
+        reads: _AppReads,
+        list_name: str,
+        provider_path: str,
+        resource_id: str,
+        transform: Callable[[Wire], T],
+        key: DataKey,
+        missing: dict[DataKey, str],
+    ) -> T | None:
+        """The resource an app names, found in its subscription's list (a plan, an ASE).
+
+        A failed list leaves it unknown; a list that succeeded but lacks it is a gap of its own.
+        """
+        sub = reads.subscription
+        failure = sub.failure(list_name)
+        if failure is not None:
+            missing[key] = failure.operation
+            return None
+        for raw in sub.listed(list_name) or []:
+            if str(raw.get("id") or "").lower() == resource_id.lower():
+                return transform(raw)
+        operation = _sub_path(sub.id, provider_path)
+        missing[key] = operation
+        self._gap(sub.id, _Failure(operation, None, f"{resource_id} is not in the list"), reads.id, (key,))
         return None
 
     @staticmethod
