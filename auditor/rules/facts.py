@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.model import App
-from auditor.rules.inbound import Exposure, InboundVerdict, Site, inbound_verdict
+from auditor.model import AccessRule, App
+from auditor.rules.inbound import (
+    Exposure,
+    InboundVerdict,
+    Site,
+    inbound_verdict,
+    inbound_verdicts,
+    is_allow,
+    rule_lists_in_effect,
+)
 from auditor.rules.outbound import (
     Integration,
     OutboundVerdict,
@@ -16,7 +24,7 @@ from auditor.rules.outbound import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AppFacts:
     app: App
     edition: str
@@ -25,17 +33,29 @@ class AppFacts:
     outbound: OutboundVerdict
     integration: Integration
     route_all: RouteAll
+    # rule_lists_in_effect(app): five rules and the report walk them, each sorted once here.
+    rule_lists: dict[Site, tuple[AccessRule, ...]]
+    # The Allow rules of those lists, in the same order, for the three rules that look only at them.
+    allow_rules: tuple[tuple[Site, AccessRule], ...]
 
 
 def facts_for(app: App, edition: str) -> AppFacts:
+    lists = rule_lists_in_effect(app)
+    main, scm = inbound_verdicts(app, lists)
+    integ = integration(app)
+    routing = route_all(app)
     return AppFacts(
         app=app,
         edition=edition,
-        main=inbound_verdict(app, Site.MAIN),
-        scm=inbound_verdict(app, Site.SCM),
-        outbound=outbound_verdict(app),
-        integration=integration(app),
-        route_all=route_all(app),
+        main=main,
+        scm=scm,
+        outbound=outbound_verdict(app, integ, routing),
+        integration=integ,
+        route_all=routing,
+        rule_lists=lists,
+        allow_rules=tuple(
+            [(site, rule) for site, rules in lists.items() for rule in rules if is_allow(rule)]
+        ),
     )
 
 

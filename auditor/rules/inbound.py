@@ -9,6 +9,8 @@ from typing import Any
 
 from auditor.model import AccessRule, App, DataKey
 
+# Enum values are read as ``_value_`` here: ``.value`` is a Python-level property, and this code
+# runs for every app (29 rules x 10,000 apps in bench/evaluation.py).
 LEGACY_DENY_ALL_PRIORITY = 2147483647
 EVERY_SOURCE_ADDRESSES = frozenset({"any", "0.0.0.0/0", "::/0"})
 # Tags whose rule is an IP rule; ServiceTag and XffProxy rules match by tag/header, never every source.
@@ -30,11 +32,14 @@ class Site(enum.StrEnum):
 
 def rule_sources(rule: AccessRule) -> tuple[str, ...]:
     """The comma-separated sources of a (possibly multi-source) rule."""
-    return tuple(part.strip() for part in (rule.ip_address or "").split(",") if part.strip())
+    if not rule.ip_address:
+        return ()
+    parts = [part.strip() for part in rule.ip_address.split(",")]
+    return tuple(part for part in parts if part)
 
 
 def has_header_limits(rule: AccessRule) -> bool:
-    return any(values for values in rule.headers.values())
+    return any(rule.headers.values())
 
 
 def is_service_tag_rule(rule: AccessRule) -> bool:
@@ -51,9 +56,14 @@ def is_allow(rule: AccessRule) -> bool:
 
 def matches_any_ip(rule: AccessRule) -> bool:
     """An IP rule (not a tag or subnet rule) whose sources include every address."""
-    if is_service_tag_rule(rule) or is_subnet_rule(rule) or (rule.tag or "").lower() not in IP_RULE_TAGS:
+    # A ServiceTag rule is not in IP_RULE_TAGS either. Called for every rule of every list by
+    # several rules and the report, hence the flat form.
+    address = rule.ip_address
+    if rule.vnet_subnet_resource_id or (rule.tag or "").lower() not in IP_RULE_TAGS or not address:
         return False
-    return any(source.lower() in EVERY_SOURCE_ADDRESSES for source in rule_sources(rule))
+    if "," not in address:
+        return address.strip().lower() in EVERY_SOURCE_ADDRESSES
+    return any(part.strip().lower() in EVERY_SOURCE_ADDRESSES for part in address.split(","))
 
 
 def matches_every_source(rule: AccessRule) -> bool:
@@ -69,14 +79,13 @@ def is_legacy_deny_all(rule: AccessRule) -> bool:
     return matches_every_source(rule) and not is_allow(rule) and rule.priority == LEGACY_DENY_ALL_PRIORITY
 
 
+def _priority_order(rule: AccessRule) -> tuple[bool, int, int]:
+    return (rule.priority is None, rule.priority or 0, rule.position)
+
+
 def evaluation_order(rules: Iterable[AccessRule]) -> tuple[AccessRule, ...]:
     """Ascending priority; ties keep the API's order. A rule without priority goes last."""
-    return tuple(
-        sorted(
-            rules,
-            key=lambda rule: (rule.priority is None, rule.priority or 0, rule.position),
-        )
-    )
+    return tuple(sorted(rules, key=_priority_order))
 
 
 def rule_summary(rule: AccessRule) -> dict[str, Any]:
@@ -88,11 +97,13 @@ def rule_summary(rule: AccessRule) -> dict[str, Any]:
         "ip_address": rule.ip_address,
         "tag": rule.tag,
         "vnet_subnet_resource_id": rule.vnet_subnet_resource_id,
-        "headers": {name: list(values) for name, values in sorted(rule.headers.items())},
+        "headers": (
+            {name: list(values) for name, values in sorted(rule.headers.items())} if rule.headers else {}
+        ),
     }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InboundVerdict:
     site: Site
     exposure: Exposure
@@ -113,15 +124,15 @@ class InboundVerdict:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "site": self.site.value,
-            "exposure": self.exposure.value,
+            "site": self.site._value_,
+            "exposure": self.exposure._value_,
             "reason": self.reason,
             "decided_by": self.decided_by,
             "deciding_rule": rule_summary(self.deciding_rule) if self.deciding_rule is not None else None,
             "effective_default_action": self.effective_default_action,
             "default_action_explicit": self.default_action_explicit,
             "uses_main_rules": self.uses_main_rules,
-            "missing": [key.value for key in self.missing],
+            "missing": [key._value_ for key in self.missing],
         }
 
 
@@ -155,9 +166,9 @@ def _site_level(app: App) -> tuple[Exposure, str, str, tuple[DataKey, ...]] | No
 
 
 def _rule_walk(
-    site: Site, rules: tuple[AccessRule, ...], explicit_default: str | None, uses_main: bool
+    site: Site, ordered: tuple[AccessRule, ...], explicit_default: str | None, uses_main: bool
 ) -> InboundVerdict:
-    ordered = evaluation_order(rules)
+    """``ordered``: the site's rules in evaluation order."""
     for rule in ordered:
         if matches_every_source(rule):
             if is_allow(rule):
@@ -219,30 +230,43 @@ def _effective_default(rules: tuple[AccessRule, ...], explicit_default: str | No
 
 
 def inbound_verdict(app: App, site: Site) -> InboundVerdict:
-    site_level = _site_level(app)
+    main, scm = inbound_verdicts(app, rule_lists_in_effect(app))
+    return main if site is Site.MAIN else scm
+
+
+def inbound_verdicts(
+    app: App, lists: dict[Site, tuple[AccessRule, ...]]
+) -> tuple[InboundVerdict, InboundVerdict]:
+    """Both sites' verdicts; ``lists``: ``rule_lists_in_effect(app)``, which the caller keeps."""
+    site_level = _site_level(app)  # steps 1-3 are the same for both sites
     if site_level is not None:
         exposure, reason, decided_by, missing = site_level
-        return InboundVerdict(site, exposure, reason, decided_by, missing=missing)
+        return (
+            InboundVerdict(Site.MAIN, exposure, reason, decided_by, missing=missing),
+            InboundVerdict(Site.SCM, exposure, reason, decided_by, missing=missing),
+        )
     config = app.config
     if config is None:
-        return InboundVerdict(
-            site, Exposure.UNKNOWN, "config-unreadable", "unreadable", missing=(DataKey.CONFIG,)
+        return (
+            InboundVerdict(
+                Site.MAIN, Exposure.UNKNOWN, "config-unreadable", "unreadable", missing=(DataKey.CONFIG,)
+            ),
+            InboundVerdict(
+                Site.SCM, Exposure.UNKNOWN, "config-unreadable", "unreadable", missing=(DataKey.CONFIG,)
+            ),
         )
-    if site is Site.MAIN:
-        return _rule_walk(
-            site, config.ip_security_restrictions, config.ip_security_restrictions_default_action, False
-        )
+    main_rules = lists[Site.MAIN]
+    main = _rule_walk(Site.MAIN, main_rules, config.ip_security_restrictions_default_action, False)
     if config.scm_ip_security_restrictions_use_main:
-        return _rule_walk(
-            site, config.ip_security_restrictions, config.ip_security_restrictions_default_action, True
-        )
-    return _rule_walk(
-        site, config.scm_ip_security_restrictions, config.scm_ip_security_restrictions_default_action, False
-    )
+        scm = _rule_walk(Site.SCM, main_rules, config.ip_security_restrictions_default_action, True)
+    else:
+        scm = _rule_walk(Site.SCM, lists[Site.SCM], config.scm_ip_security_restrictions_default_action, False)
+    return main, scm
 
 
 def rule_lists_in_effect(app: App) -> dict[Site, tuple[AccessRule, ...]]:
-    """The lists the platform applies: SCM's own list is ignored when it uses the main rules.
+    """The lists the platform applies, in evaluation order: SCM's own list is ignored when it
+    uses the main rules.
 
     Empty when config/web could not be read (callers check ``app.config`` first).
     """
