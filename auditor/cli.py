@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 from auditor import __version__
 from auditor.clouds import CLOUDS, DEFAULT_CLOUD
+from auditor.evaluate import FAIL_ON_CHOICES
 from auditor.interrupts import handle_sigterm, interrupted_exit_code
 from auditor.logging_setup import LOG_FORMATS, configure, emit, progress_wanted
 from auditor.report import RENDERERS, render
@@ -28,7 +29,6 @@ EXIT_USAGE = 2
 EXIT_CANNOT_VOUCH = 3
 
 SUBSCRIPTION_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-FAIL_ON_CHOICES = ("info", "low", "medium", "high", "never")
 CREDENTIAL_HELP = (
     "no usable Azure credential: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET "
     "(or AZURE_FEDERATED_TOKEN_FILE for workload identity), run on a managed identity, or run `az login`"
