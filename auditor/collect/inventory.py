@@ -892,47 +892,56 @@ def _plan_hybrid_call(
     )
 
 
+def _site_read(
+    app: _AppReads,
+    on_app: Callable[[str, str], Any],
+    on_slot: Callable[[str, str, str], Any],
+    transform: Callable[[Any], T],
+) -> Callable[[], T]:
+    """One read of an app or of a slot: the SDK has a twin operation for slots."""
+    if app.slot is None:
+        return lambda: transform(on_app(app.resource_group, app.site_name))
+    slot = app.slot
+    return lambda: transform(on_slot(app.resource_group, app.site_name, slot))
+
+
 def _config_call(app: _AppReads) -> Callable[[], SiteConfig]:
     ops = app.subscription.web.web_apps
-    if app.slot is None:
-        return lambda: transform_site_config(_wire(ops.get_configuration(app.resource_group, app.site_name)))
-    slot = app.slot
-    return lambda: transform_site_config(
-        _wire(ops.get_configuration_slot(app.resource_group, app.site_name, slot))
+    return _site_read(
+        app,
+        ops.get_configuration,
+        ops.get_configuration_slot,
+        lambda response: transform_site_config(_wire(response)),
     )
 
 
 def _functions_call(app: _AppReads) -> Callable[[], tuple[Function, ...]]:
     ops = app.subscription.web.web_apps
-    if app.slot is None:
-        return lambda: transform_functions(_all_pages(ops.list_functions(app.resource_group, app.site_name)))
-    slot = app.slot
-    return lambda: transform_functions(
-        _all_pages(ops.list_instance_functions_slot(app.resource_group, app.site_name, slot))
+    return _site_read(
+        app,
+        ops.list_functions,
+        ops.list_instance_functions_slot,
+        lambda pages: transform_functions(_all_pages(pages)),
     )
 
 
 def _vnet_call(app: _AppReads) -> Callable[[], tuple[VnetConnection, ...]]:
     ops = app.subscription.web.web_apps
-    if app.slot is None:
-        return lambda: transform_vnet_connections(
-            _wire(ops.list_vnet_connections(app.resource_group, app.site_name))
-        )
-    slot = app.slot
-    return lambda: transform_vnet_connections(
-        _wire(ops.list_vnet_connections_slot(app.resource_group, app.site_name, slot))
+    return _site_read(
+        app,
+        ops.list_vnet_connections,
+        ops.list_vnet_connections_slot,
+        lambda response: transform_vnet_connections(_wire(response)),
     )
 
 
 def _hybrid_call(app: _AppReads) -> Callable[[], tuple[HybridConnection, ...]]:
     ops = app.subscription.web.web_apps
-    if app.slot is None:
-        return lambda: transform_hybrid_connections(
-            _wire(ops.list_hybrid_connections(app.resource_group, app.site_name))
-        )
-    slot = app.slot
-    return lambda: transform_hybrid_connections(
-        _wire(ops.list_hybrid_connections_slot(app.resource_group, app.site_name, slot))
+    return _site_read(
+        app,
+        ops.list_hybrid_connections,
+        ops.list_hybrid_connections_slot,
+        lambda response: transform_hybrid_connections(_wire(response)),
     )
 
 
