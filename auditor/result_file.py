@@ -16,13 +16,22 @@ class ResultFileError(Exception):
     """A result file that is missing, unreadable or not an auditor result."""
 
 
-def load_result(path: Path) -> dict[str, Any]:
+def read_input_text(path: Path, describe: str, error_type: type[Exception]) -> str:
+    """A user-named input file as UTF-8 text, or ``error_type`` with a one-line reason.
+
+    ``describe`` names the file in the message (``"result file"``; empty for just the path).
+    """
+    label = f"{describe} {path}" if describe else str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as error:
-        raise ResultFileError(f"cannot read result file {path}: {error.strerror or error}") from error
+        raise error_type(f"cannot read {label}: {error.strerror or error}") from error
     except UnicodeDecodeError as error:
-        raise ResultFileError(f"result file {path} is not UTF-8 text") from error
+        raise error_type(f"{label} is not UTF-8 text") from error
+
+
+def load_result(path: Path) -> dict[str, Any]:
+    text = read_input_text(path, "result file", ResultFileError)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from auditor.result_file import read_input_text
+
 
 class YamlInputError(Exception):
     """A user-supplied YAML file that cannot be used; the message is one line naming the place."""
@@ -31,12 +33,7 @@ def fail(path: Path, node: yaml.Node | None, message: str) -> YamlInputError:
 
 def compose_file(path: Path) -> yaml.Node:
     """The document's root node; unreadable, empty or syntactically broken files raise."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise YamlInputError(f"cannot read {path}: {error.strerror or error}") from error
-    except UnicodeDecodeError as error:
-        raise YamlInputError(f"{path} is not UTF-8 text") from error
+    text = read_input_text(path, "", YamlInputError)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:

@@ -105,26 +105,24 @@ class GuidMap:
 
     def subscription(self, real: str) -> str:
         """The fake id of a subscription: the n-th subscription seen gets ``…-{n:012x}``."""
-        key = real.lower()
-        if FAKE_GUID_PATTERN.match(key):
-            return key
-        with self._lock:
-            fake = self._fakes.get(key)
-            if fake is None:
-                fake = _zero_guid(len(self._subscriptions))
-                self._fakes[key] = fake
-                self._subscriptions.append(key)
-            return fake
+        return self._fake_for(real, subscription=True)
 
     def fake(self, real: str) -> str:
+        return self._fake_for(real, subscription=False)
+
+    def _fake_for(self, real: str, *, subscription: bool) -> str:
         key = real.lower()
         if FAKE_GUID_PATTERN.match(key):
             return key
         with self._lock:
             fake = self._fakes.get(key)
             if fake is None:
-                fake = _zero_guid(self._next_other)
-                self._next_other += 1
+                if subscription:
+                    fake = _zero_guid(len(self._subscriptions))
+                    self._subscriptions.append(key)
+                else:
+                    fake = _zero_guid(self._next_other)
+                    self._next_other += 1
                 self._fakes[key] = fake
             return fake
 
