@@ -34,6 +34,7 @@ from auditor.collect.cassettes import CASSETTE_EXCHANGE_LOCK
 from auditor.collect.clients import ARM_ENDPOINT, CallCounter, build_network_client, build_web_client
 from auditor.collect.errors import ReadOnlyViolation, ReplayMiss
 from auditor.collect.network import (
+    private_endpoints_by_site,
     private_endpoints_for_site,
     subnets_of_vnets,
     transform_nsg,
@@ -433,7 +434,12 @@ class _Collector:
         self._read_dependent(every_app, plan_hybrids)
         subnets = self._read_integration_subnets(every_app, subscriptions)
 
-        assembled = [self._assemble(reads, subscriptions, plan_hybrids, subnets) for reads in every_app]
+        endpoints = private_endpoints_by_site(
+            endpoint for sub in subscriptions for endpoint in sub.listed("private_endpoints") or []
+        )
+        assembled = [
+            self._assemble(reads, subscriptions, plan_hybrids, subnets, endpoints) for reads in every_app
+        ]
         # Last, because whether a rule can use the functions depends on everything above.
         assembled = self._read_functions(every_app, assembled)
         assembled.sort(key=lambda app: app.id.lower())
@@ -690,6 +696,7 @@ class _Collector:
         subscriptions: Sequence[_Subscription],
         plan_hybrids: Mapping[str, tuple[HybridConnection, ...] | _Failure],
         subnets: Mapping[str, Subnet | _Failure],
+        endpoints_by_site: Mapping[str, Sequence[Wire]],
     ) -> App:
         sub = reads.subscription
         missing: dict[DataKey, str] = {}
@@ -706,7 +713,7 @@ class _Collector:
         skipped_tier = self._skipped_hybrid_plans.get((reads.plan_id or "").lower())
         if skipped_tier is not None:
             not_read[DataKey.HYBRID_CONNECTIONS] = f"known empty: a {skipped_tier} plan cannot hold any"
-        private_endpoints = self._private_endpoints(reads, subscriptions, missing)
+        private_endpoints = self._private_endpoints(reads, endpoints_by_site, missing)
         subnet = self._subnet(reads, subscriptions, subnets, missing)
         app = transform_app(
             reads.site,
@@ -797,15 +804,15 @@ class _Collector:
 
     @staticmethod
     def _private_endpoints(
-        reads: _AppReads, subscriptions: Sequence[_Subscription], missing: dict[DataKey, str]
+        reads: _AppReads, endpoints_by_site: Mapping[str, Sequence[Wire]], missing: dict[DataKey, str]
     ) -> tuple[Any, ...] | None:
         failure = reads.subscription.failure("private_endpoints")
         if failure is not None:
             missing[DataKey.PRIVATE_ENDPOINTS] = failure.operation
             return None
-        # A private endpoint may live in another audited subscription than the app.
-        endpoints = [endpoint for sub in subscriptions for endpoint in sub.listed("private_endpoints") or []]
-        return private_endpoints_for_site(endpoints, reads.id, reads.slot)
+        # The index spans every audited subscription: an endpoint may live in another one.
+        candidates = endpoints_by_site.get(parent_site_id(reads.id).lower(), ())
+        return private_endpoints_for_site(candidates, reads.id, reads.slot)
 
     def _subnet(
         self,

@@ -141,6 +141,25 @@ def _targets(group_ids: tuple[str, ...], slot: str | None) -> bool:
     return f"sites-{slot.lower()}" in lowered
 
 
+def private_endpoints_by_site(private_endpoints: Iterable[Wire]) -> dict[str, list[Wire]]:
+    """Private endpoints grouped by the lower-cased site id they connect to, so each app
+    looks up its own instead of scanning every endpoint of every subscription."""
+    grouped: dict[str, list[Wire]] = {}
+    for endpoint in private_endpoints:
+        props = properties(endpoint)
+        targets = {
+            service_id.lower()
+            for link in (
+                *as_list(props.get("privateLinkServiceConnections")),
+                *as_list(props.get("manualPrivateLinkServiceConnections")),
+            )
+            if (service_id := non_empty_str(properties(link).get("privateLinkServiceId"))) is not None
+        }
+        for target in targets:
+            grouped.setdefault(target, []).append(endpoint)
+    return grouped
+
+
 def private_endpoints_for_site(
     private_endpoints: Iterable[Wire], site_id: str, slot: str | None
 ) -> tuple[PrivateEndpointConnection, ...]:
