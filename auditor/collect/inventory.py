@@ -223,10 +223,21 @@ class _Subscription:
     lists: dict[str, list[Wire] | _Failure] = field(default_factory=dict)
     slot_lists: dict[str, list[Wire] | _Failure] = field(default_factory=dict)
     plan_tiers: dict[str, str | None] | None = None  # plan id (lower) -> tier, built on first use
+    # list name -> {lower-cased id: resource}, built on first lookup: apps name plans, ASEs,
+    # NSGs and route tables by id, and a scan of the list per app grows with apps × list size.
+    indexes: dict[str, dict[str, Wire]] = field(default_factory=dict)
 
     def listed(self, name: str) -> list[Wire] | None:
         value = self.lists.get(name)
         return value if isinstance(value, list) else None
+
+    def find(self, name: str, resource_id: str) -> Wire | None:
+        """The resource with ``resource_id`` in list ``name`` (which must have been read)."""
+        index = self.indexes.get(name)
+        if index is None:
+            index = {str(raw.get("id") or "").lower(): raw for raw in self.listed(name) or []}
+            self.indexes[name] = index
+        return index.get(resource_id.lower())
 
     def failure(self, name: str) -> _Failure | None:
         value = self.lists.get(name)
@@ -768,9 +779,9 @@ class _Collector:
         if failure is not None:
             missing[key] = failure.operation
             return None
-        for raw in sub.listed(list_name) or []:
-            if str(raw.get("id") or "").lower() == resource_id.lower():
-                return transform(raw)
+        raw = sub.find(list_name, resource_id)
+        if raw is not None:
+            return transform(raw)
         operation = _sub_path(sub.id, provider_path)
         missing[key] = operation
         self._gap(sub.id, _Failure(operation, None, f"{resource_id} is not in the list"), reads.id, (key,))
@@ -868,9 +879,9 @@ class _Collector:
             if failure is not None:
                 missing[DataKey.SUBNET] = failure.operation
                 return None
-            for raw in owner.listed(list_name) or []:
-                if str(raw.get("id") or "").lower() == resource_id.lower():
-                    return transform(raw)
+            raw = owner.find(list_name, resource_id)
+            if raw is not None:
+                return transform(raw)
             reason = f"{resource_id} is not in the list"
         else:
             reason = f"{resource_id} belongs to a subscription outside the audit"
