@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from auditor.report import csv_report, html, json_report, markdown, sarif, table
+from auditor.report import csv_report, html, json_report, markdown, ocsf, sarif, table
 
 Renderer = Callable[[Mapping[str, Any]], str]
 
@@ -20,6 +20,7 @@ RENDERERS: dict[str, Renderer] = {
     "html": html.render,
     "csv": csv_report.render,
     "markdown": markdown.render,
+    "ocsf": ocsf.render,
 }
 
 
