@@ -15,6 +15,7 @@ from auditor import __version__
 from auditor.clouds import CLOUDS, DEFAULT_CLOUD
 from auditor.evaluate import FAIL_ON_CHOICES
 from auditor.interrupts import handle_sigterm, interrupted_exit_code
+from auditor.log_analytics import SendToAction
 from auditor.logging_setup import LOG_FORMATS, configure, emit, progress_wanted
 from auditor.report import RENDERERS, render
 from auditor.report.common import printable
@@ -121,6 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="arm",
         help="list resources per subscription (arm) or with Azure Resource Graph queries",
     )
+    audit.add_argument(
+        "--send-to",
+        nargs=2,
+        action=SendToAction,
+        metavar=("log-analytics", "DCR_ENDPOINT,DCR_ID,STREAM"),
+        help="also send findings and resources to Log Analytics (Logs Ingestion API) "
+        "once the local outputs are written",
+    )
     audit.add_argument("-v", "--verbose", action="store_true", help="progress and ARM call counts on stderr")
 
     report = commands.add_parser("report", help="re-render a saved JSON result (no Azure access)")
@@ -219,6 +228,7 @@ def _run_audit(args: argparse.Namespace) -> int:
     skipped: list[ListedSubscription] = []
     try:
         with _cassette_mode(args) as credential:
+            send_credential = credential
             subscriptions = args.subscription
             if args.all_subscriptions:
                 subscriptions, skipped = _all_subscriptions(credential, counter, arm_endpoint)
@@ -261,7 +271,24 @@ def _run_audit(args: argparse.Namespace) -> int:
         apps = len(result["resources"])
         per_app = f" ({inventory.arm_calls / apps:.2f} per function app or slot)" if apps else ""
         _status(f"ARM calls: {inventory.arm_calls}{per_app}")
-    return record(inputs, args, result, inventory, exit_code(result, args.fail_on))
+    code = record(inputs, args, result, inventory, exit_code(result, args.fail_on))
+    if args.send_to is not None:
+        return _send_to_log_analytics(result, args, send_credential, code)
+    return code
+
+
+def _send_to_log_analytics(
+    result: dict[str, Any], args: argparse.Namespace, credential: Any, code: int
+) -> int:
+    """After every local output is written; outside any cassette, so replay never sees this traffic."""
+    from auditor.log_analytics import describe_failure, send
+
+    outcome = send(result, args.send_to, credential, cloud=args.cloud)
+    if not outcome.complete:
+        _status(f"auditor: {describe_failure(outcome, args.send_to)}", event="send.failed", level="error")
+        return EXIT_CANNOT_VOUCH
+    _status(f"auditor: sent {outcome.rows} rows to Log Analytics {args.send_to.stream}", event="send.ok")
+    return code
 
 
 def _all_subscriptions(credential: Any, counter: Any, arm_endpoint: str) -> tuple[list[str], list[Any]]:
