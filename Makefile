@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 DEMO_SUBSCRIPTION := 00000000-0000-0000-0000-000000000000
 
-.PHONY: setup demo schedule-demo test lint typecheck unit bench clean
+.PHONY: setup demo schedule-demo test lint typecheck unit bench image clean
 
 setup: $(STAMP)
 
@@ -57,6 +57,24 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The container image (Dockerfile), with the first engine whose daemon answers. Where none does,
+# say so and succeed: `make image` is part of the release path, not of `make test`.
+CONTAINER_ENGINES ?= docker podman
+IMAGE ?= auditor:$(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+
+image:
+	@engine=; for candidate in $(CONTAINER_ENGINES); do \
+		if command -v "$$candidate" >/dev/null 2>&1 && timeout 20 "$$candidate" info >/dev/null 2>&1; then \
+			engine=$$candidate; break; \
+		fi; \
+	done; \
+	if [ -z "$$engine" ]; then \
+		echo "make image: no container engine with a running daemon ($(CONTAINER_ENGINES)); nothing built"; \
+		exit 0; \
+	fi; \
+	echo "make image: building $(IMAGE) with $$engine"; \
+	"$$engine" build --tag "$(IMAGE)" --file Dockerfile .
 
 clean:
 	rm -rf $(VENV) reports/demo.* .pytest_cache .mypy_cache .ruff_cache
