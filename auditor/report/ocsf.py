@@ -28,8 +28,9 @@ Hostile text: names, tags and messages come from Azure and are attacker-controll
 Every event is encoded by ``json`` with ``ensure_ascii``: control characters, C1
 controls and bidirectional overrides become ``\\uXXXX`` escapes, so the bytes on disk
 are printable ASCII that cannot repaint a terminal or reorder a line, while a JSON
-parser gets the exact original value back (the JSON result escapes them the same way,
-as JSON escapes, never by rewriting the value).
+parser gets the exact original value back. As in the JSON result, values are escaped by
+the JSON encoding and never rewritten; here every non-ASCII character is escaped as well,
+since SIEM pipelines and terminals downstream differ in what they let through.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from auditor.report.common import display_name
 from auditor.result_file import ResultFileError
 
 OCSF_VERSION = "1.5.0"
@@ -118,10 +120,10 @@ def _resource_details(resource_id: str, resource: Mapping[str, Any] | None) -> d
     }
     if resource is None:
         return details
-    name = _text(resource.get("name"))
-    slot = _text(resource.get("slot"))
+    # Raw values: the JSON encoding escapes what a terminal must not see, and keeps the value exact.
+    name = display_name(resource, _text)
     if name:
-        details["name"] = f"{name}/{slot}" if slot and not name.endswith(f"/{slot}") else name
+        details["name"] = name
     if resource.get("location"):
         details["region"] = _text(resource["location"])
     if resource.get("resource_group"):
