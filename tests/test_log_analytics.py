@@ -7,6 +7,7 @@ our columns, and the Sentinel rule's KQL names no column the DCR does not declar
 from __future__ import annotations
 
 import copy
+import gzip
 import json
 import re
 from pathlib import Path
@@ -256,3 +257,26 @@ def test_sentinel_rule_kql_names_only_declared_columns() -> None:
     }
     details = set(rule["properties"]["customDetails"].values())
     assert mapped | details <= columns
+
+
+def test_hostile_names_travel_escaped_and_arrive_exact(
+    fake: FakeIngestion, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    hostile = REPO / "cassettes" / "hostile"
+    saved = tmp_path / "result.json"
+    audit = ["audit", "--subscription", SUBSCRIPTION, "--replay", str(hostile), "--save", str(saved)]
+    code = main(
+        [*audit, "--format", "json", "--send-to", "log-analytics", f"{fake.endpoint},{DCR_ID},{STREAM}"]
+    )
+    assert code == 1
+    result = json.loads(saved.read_text(encoding="utf-8"))
+    (request,) = fake.received
+    assert gzip.decompress(request.body).isascii()
+    names = {row["ResourceName"] for row in request.rows or [] if row["RecordType"] == "resource"}
+    expected = {
+        f"{resource['name']}/{resource['slot']}"
+        if resource.get("slot") and not resource["name"].endswith(f"/{resource['slot']}")
+        else resource["name"]
+        for resource in result["resources"]
+    }
+    assert names == expected
