@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     point_at(base_url, ca_file)
     import auditor.cli as cli
 
-    return cli.main(rest)
+    return cli.run(rest)
 
 
 if __name__ == "__main__":
