@@ -4,12 +4,16 @@ Each test runs a replayed demo audit in a subprocess, with --save, --output and 
 sends the process a real signal from inside the write phase at a chosen moment (by wrapping
 the system call that marks it): while the outputs are staged (nothing may be written), in the
 middle of the commit (everything must be), and twice in a row (no traceback, one exit code).
+A run waiting for another run's hold on the store's write lock stops within seconds too.
 """
 
 from __future__ import annotations
 
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -100,3 +104,35 @@ def test_a_signal_during_the_commit_is_held_until_everything_is_written(tmp_path
         f"--save {paths['save']}, --output {paths['output']}"
     )
     assert _leftovers(tmp_path) == []
+
+
+def test_a_signal_while_waiting_for_the_stores_write_lock_stops_within_seconds(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    Store(path).close()
+    other_run = sqlite3.connect(path, isolation_level=None)
+    other_run.execute("BEGIN IMMEDIATE")  # another nightly run, committing
+    try:
+        argv = ["audit", "--subscription", SUBSCRIPTION, "--replay", str(DAY1), "--store", str(path)]
+        argv += ["--fail-on", "never", "--output", str(tmp_path / "report.txt")]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "auditor", *argv],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(3)  # started, and waiting for the lock (SQLite's busy timeout is 30 s)
+        assert process.poll() is None, process.communicate()
+        sent = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        try:
+            _, stderr = process.communicate(timeout=20)
+        finally:
+            process.kill()
+        elapsed = time.monotonic() - sent
+    finally:
+        other_run.close()
+    assert process.returncode == 143, stderr
+    assert elapsed < 3.0
+    assert stderr.strip().splitlines()[-1] == "auditor: interrupted; nothing was written"
+    assert not (tmp_path / "report.txt").exists()
