@@ -48,7 +48,7 @@ from vcr.cassette import Cassette, CassetteContextDecorator
 from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.request import Request
 
-from auditor import __version__
+from auditor import __version__, interrupts
 from auditor.clouds import CLOUDS
 
 CASSETTE_FILE = "arm.yaml"
@@ -450,7 +450,8 @@ def recording(directory: Path, subscription_ids: Sequence[str] = ()) -> Iterator
         }
         (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         directory.mkdir(exist_ok=True)
-        for name in (CASSETTE_FILE, MANIFEST_FILE):
-            os.replace(staging / name, directory / name)
+        with interrupts.deferred():  # a signal leaves the old pair or the new one, never one of each
+            for name in (CASSETTE_FILE, MANIFEST_FILE):
+                os.replace(staging / name, directory / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

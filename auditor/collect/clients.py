@@ -38,7 +38,8 @@ __all__ = [
 ]
 
 ARM_ENDPOINT = "https://management.azure.com"
-# 429s never reach the RetryPolicy: PacingPolicy (pacing.py) outwaits them without limit.
+# 429s never reach the RetryPolicy: PacingPolicy (pacing.py) outwaits them, each wait up to
+# --max-throttle-wait.
 # The RetryPolicy handles 5xx, connection resets and read timeouts (three of each at most),
 # fewer attempts than the SDK default (10) so one broken call cannot stall an audit for long.
 RETRY_TOTAL = 6

@@ -238,7 +238,7 @@ def budget_key(url: str) -> str:
 
 
 class PacingPolicy(HTTPPolicy[Any, Any]):
-    """Draws a token before each send; on 429 waits ``Retry-After`` and sends again, without limit."""
+    """Draws a token before each send; on 429 waits ``Retry-After`` (up to the cap) and sends again."""
 
     def __init__(self, pacer: ArmPacer) -> None:
         super().__init__()
