@@ -428,7 +428,8 @@ def recording(directory: Path, subscription_ids: Sequence[str] = ()) -> Iterator
     """
     guid_map = GuidMap(subscription_ids)
     directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.recording-", dir=directory.parent))
+    # A short name: the directory's own may be at the file-name limit already.
+    staging = Path(tempfile.mkdtemp(prefix=".auditor-recording-", dir=directory.parent))
     try:
         config = vcr.VCR().get_merged_config(
             path=str(staging / CASSETTE_FILE),
