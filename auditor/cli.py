@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from auditor import __version__, interrupts
 from auditor.clouds import CLOUDS, DEFAULT_CLOUD
@@ -23,6 +23,10 @@ from auditor.report.json_report import render as render_json
 from auditor.result_file import ResultFileError, load_result
 from auditor.store import STORE_ENV, StoreError
 from auditor.yamlfile import YamlInputError
+
+if TYPE_CHECKING:
+    from auditor.model import Inventory
+    from auditor.schedule import AuditInputs
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -299,7 +303,7 @@ def _run_audit(args: argparse.Namespace) -> int:
 
 
 def _write_audit_outputs(
-    args: argparse.Namespace, inputs: Any, result: dict[str, Any], inventory: Any, code: int
+    args: argparse.Namespace, inputs: AuditInputs, result: dict[str, Any], inventory: Inventory, code: int
 ) -> tuple[int, int | None]:
     """Render every output, then commit them together (--save, --output, the store run).
 

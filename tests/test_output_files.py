@@ -21,6 +21,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.output_files import RunOutputs
+from auditor.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 RESULT = REPO / "tests" / "fixtures" / "sample_result.json"
@@ -207,6 +208,21 @@ def test_audit_save_takes_the_same_path_rules(
     assert not (tmp_path / "report.json").exists()  # all or nothing: the report waits for the result
     assert main([*demo, "--save", str(null_device), "--output", str(null_device)]) == 0
     assert stat.S_ISCHR(null_device.stat().st_mode)
+
+
+def test_a_read_only_run_history_is_refused_before_the_audit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history = tmp_path / "history.db"
+    Store(history).close()
+    history.chmod(0o444)
+    before = history.read_bytes()
+    demo = ["audit", "--subscription", "00000000-0000-0000-0000-000000000000", "--replay"]
+    assert main([*demo, "/nonexistent/cassette", "--store", str(history)]) == 2
+    assert (
+        _error_line(capsys) == f"auditor: error: run history {history} is read-only: refusing to overwrite it"
+    )
+    assert history.read_bytes() == before
 
 
 def test_staged_files_are_removed_when_the_run_does_not_commit(tmp_path: Path) -> None:
