@@ -9,20 +9,25 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from auditor import __version__
+from auditor import __version__, interrupts
 from auditor.clouds import CLOUDS, DEFAULT_CLOUD
+from auditor.collect.pacing import MAX_THROTTLE_WAIT
 from auditor.evaluate import FAIL_ON_CHOICES
-from auditor.interrupts import handle_sigterm, interrupted_exit_code
 from auditor.log_analytics import SendToAction
 from auditor.logging_setup import LOG_FORMATS, configure, emit, progress_wanted
+from auditor.output_files import WRITTEN, OutputError, RunOutputs, refuse_shared_paths, write_output
 from auditor.report import RENDERERS, render
 from auditor.report.common import printable
 from auditor.report.json_report import render as render_json
-from auditor.result_file import ResultFileError, load_result, write_atomically
+from auditor.result_file import ResultFileError, load_result
 from auditor.store import STORE_ENV, StoreError
 from auditor.yamlfile import YamlInputError
+
+if TYPE_CHECKING:
+    from auditor.model import Inventory
+    from auditor.schedule import AuditInputs
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -117,6 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--include-passed", action="store_true", help="list passing outcomes too")
     audit.add_argument("--max-concurrency", type=int, default=16, metavar="N")
     audit.add_argument(
+        "--max-throttle-wait",
+        type=float,
+        default=MAX_THROTTLE_WAIT,
+        metavar="SECONDS",
+        help="longest Retry-After of a throttled (429) read to wait out; a longer one makes the read "
+        f"a gap (default {MAX_THROTTLE_WAIT:.0f})",
+    )
+    audit.add_argument(
         "--inventory-source",
         choices=("arm", "resource-graph"),
         default="arm",
@@ -166,7 +179,11 @@ def _emit(text: str, output: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        write_atomically(Path(output), text)
+        write_output("--output", Path(output), text)
+
+
+def _output_path(output: str) -> Path | None:
+    return None if output == "-" else Path(output)
 
 
 def _status(message: str, *, event: str = "status", level: str = "info", **fields: Any) -> None:
@@ -195,6 +212,7 @@ def _cassette_mode(args: argparse.Namespace) -> Iterator[Any]:
     if args.record is not None:
         with recording(args.record, args.subscription or ()):
             yield credential
+        WRITTEN.add(f"--record {args.record}")
         return
     yield credential
 
@@ -202,27 +220,44 @@ def _cassette_mode(args: argparse.Namespace) -> Iterator[Any]:
 def _live_credential(authority: str) -> Any:
     from azure.identity import DefaultAzureCredential
 
-    # Interactive browser login would hang a scheduled job; it stays excluded.
-    return DefaultAzureCredential(authority=authority)
+    from auditor.collect.clients import TRANSPORT_TIMEOUTS
+
+    # Interactive browser login would hang a scheduled job; it stays excluded. The sign-in
+    # requests get the same connect and read timeouts as ARM's (a silent network must not
+    # hold the audit for the SDK's default five minutes per attempt).
+    return DefaultAzureCredential(authority=authority, **TRANSPORT_TIMEOUTS)
 
 
 def _run_audit(args: argparse.Namespace) -> int:
     from azure.core.exceptions import ClientAuthenticationError
 
-    from auditor.collect.clients import CallCounter, ReadOnlyViolation
+    from auditor.collect.clients import ArmPacer, CallCounter, ReadOnlyViolation
     from auditor.collect.errors import ReplayMiss
     from auditor.collect.inventory import collect_inventory
     from auditor.collect.subscriptions import ListedSubscription, with_unaudited
     from auditor.evaluate import evaluate, exit_code
-    from auditor.schedule import prepare, record, report_waivers
+    from auditor.schedule import audit_store_path, prepare, report_waivers
 
     if args.max_concurrency < 1:
         raise UsageError("--max-concurrency must be at least 1")
+    if not args.max_throttle_wait >= 0:  # also refuses nan
+        raise UsageError("--max-throttle-wait must be a number of seconds, 0 or more")
+    refuse_shared_paths(
+        [
+            ("--policy", args.policy, False),
+            ("--waivers", args.waivers, False),
+            ("--store", audit_store_path(args), True),
+            ("--save", args.save, True),
+            ("--output", _output_path(args.output), True),
+        ]
+    )
     inputs = prepare(args)
     progress: Callable[[str], None] | None = (
         (lambda message: _status(message, event="progress")) if progress_wanted(args.verbose) else None
     )
     counter = CallCounter()
+    # One read budget for the whole audit, the subscription listing included.
+    pacer = ArmPacer(max_throttle_wait=args.max_throttle_wait)
     started_at = _utc_now()
     arm_endpoint = CLOUDS[args.cloud].arm_endpoint
     skipped: list[ListedSubscription] = []
@@ -231,7 +266,7 @@ def _run_audit(args: argparse.Namespace) -> int:
             send_credential = credential
             subscriptions = args.subscription
             if args.all_subscriptions:
-                subscriptions, skipped = _all_subscriptions(credential, counter, arm_endpoint)
+                subscriptions, skipped = _all_subscriptions(credential, counter, arm_endpoint, pacer)
             inventory = collect_inventory(
                 subscriptions,
                 credential,
@@ -239,6 +274,7 @@ def _run_audit(args: argparse.Namespace) -> int:
                 base_url=arm_endpoint,
                 counter=counter,
                 progress=progress,
+                pacer=pacer,
                 inventory_source=args.inventory_source,
             )
     except ReplayMiss as error:
@@ -262,16 +298,17 @@ def _run_audit(args: argparse.Namespace) -> int:
         policy=inputs.policy,
         waivers=inputs.waivers,
     )
-    if args.save is not None:
-        write_atomically(args.save, render_json(result))
-    _emit(render(result, args.format), args.output)
+    code, run_id = _write_audit_outputs(args, inputs, result, inventory, exit_code(result, args.fail_on))
     _status(_summary_line(result), event="audit.summary", **result["summary"])
     report_waivers(result)
     if args.verbose:
         apps = len(result["resources"])
         per_app = f" ({inventory.arm_calls / apps:.2f} per function app or slot)" if apps else ""
         _status(f"ARM calls: {inventory.arm_calls}{per_app}")
-    code = record(inputs, args, result, inventory, exit_code(result, args.fail_on))
+    if run_id is not None:
+        _status(
+            f"auditor: recorded run {run_id} in {inputs.store_path}", event="store.recorded", run_id=run_id
+        )
     if args.send_to is not None:
         return _send_to_log_analytics(result, args, send_credential, code)
     return code
@@ -291,16 +328,55 @@ def _send_to_log_analytics(
     return code
 
 
-def _all_subscriptions(credential: Any, counter: Any, arm_endpoint: str) -> tuple[list[str], list[Any]]:
+def _write_audit_outputs(
+    args: argparse.Namespace, inputs: AuditInputs, result: dict[str, Any], inventory: Inventory, code: int
+) -> tuple[int, int | None]:
+    """Render every output, then commit them together (--save, --output, the store run).
+
+    Returns the exit code (--fail-on-new decides it from the store) and the id of the stored run.
+
+    Everything is rendered and staged before anything is committed, so an error or a signal
+    before the commit leaves no output, and one during it is held until it is done
+    (output_files.RunOutputs). stdout comes last: a reader that stops early (``| head``)
+    must not cost the run its files or its place in the history.
+    """
+    from auditor.schedule import judge_new_findings, stage_run
+    from auditor.store import Store
+
+    report = render(result, args.format)
+    run_id = None
+    with contextlib.ExitStack() as stack:
+        store = stack.enter_context(Store(inputs.store_path)) if inputs.store_path is not None else None
+        if store is not None:
+            code = judge_new_findings(store, inputs, args, result, code)
+        outputs = stack.enter_context(RunOutputs())
+        if args.save is not None:
+            outputs.add("--save", args.save, render_json(result))
+        if args.output != "-":
+            outputs.add("--output", Path(args.output), report)
+        if store is not None:
+            run_id = stage_run(store, inputs, args, result, inventory, code, outputs)
+        outputs.commit()
+    if args.output == "-":
+        _emit(report, "-")
+    return code, run_id
+
+
+def _all_subscriptions(
+    credential: Any, counter: Any, arm_endpoint: str, pacer: Any
+) -> tuple[list[str], list[Any]]:
     """The auditable subscriptions ARM lists, and the listed ones that are not (disabled, deleted)."""
     from azure.core.exceptions import AzureError, ClientAuthenticationError
 
+    from auditor.collect.pacing import ThrottledTooLong
     from auditor.collect.subscriptions import list_subscriptions
 
     try:
-        listed = list_subscriptions(credential, counter, base_url=arm_endpoint)
+        listed = list_subscriptions(credential, counter, base_url=arm_endpoint, pacer=pacer)
     except ClientAuthenticationError:
         raise
+    except ThrottledTooLong as error:
+        raise CannotVouch(f"cannot list the subscriptions: {error}") from error
     except AzureError as error:
         reason = " ".join(str(error.message or error).split())
         raise CannotVouch(f"cannot list the subscriptions: {printable(reason)}") from error
@@ -331,6 +407,7 @@ def _summary_line(result: dict[str, Any]) -> str:
 
 
 def _run_report(args: argparse.Namespace) -> int:
+    refuse_shared_paths([("the input", args.result, False), ("--output", _output_path(args.output), True)])
     try:
         result = load_result(args.result)
     except ResultFileError as error:
@@ -385,7 +462,12 @@ def _run_history(args: argparse.Namespace) -> int:
 
 
 def _run_diff(args: argparse.Namespace) -> int:
-    from auditor.schedule import run_diff
+    from auditor.schedule import history_store_path, run_diff
+
+    inputs = [(f"the input {value}", Path(value), False) for value in args.runs if Path(value).exists()]
+    refuse_shared_paths(
+        [("--store", history_store_path(args), False), *inputs, ("--output", _output_path(args.output), True)]
+    )
 
     _emit(run_diff(args), args.output)
     return EXIT_OK
@@ -401,23 +483,39 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def _already_written() -> str:
+    """What this run has committed, for a message about a run that did not finish."""
+    return ", ".join(WRITTEN.items)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure(getattr(args, "log_format", "text"))
-    handle_sigterm()
+    interrupts.install()
+    WRITTEN.clear()
     try:
         return COMMANDS[args.command](args)
-    except (UsageError, YamlInputError, StoreError, ResultFileError) as error:
-        _status(f"auditor: error: {error}", event="error", level="error")
+    except (UsageError, YamlInputError, StoreError, ResultFileError, OutputError) as error:
+        written = f" (already written: {_already_written()})" if WRITTEN.items else ""
+        _status(f"auditor: error: {error}{written}", event="error", level="error")
         return EXIT_USAGE
     except CannotVouch as error:
         _status(f"auditor: cannot vouch for the audit: {error}", event="cannot_vouch", level="error")
         return EXIT_CANNOT_VOUCH
-    except KeyboardInterrupt as interrupt:  # SIGINT, or SIGTERM (auditor/interrupts.py)
-        _status("auditor: interrupted; nothing was written")
-        return interrupted_exit_code(interrupt)
+    except KeyboardInterrupt as interrupt:  # SIGINT or SIGTERM (auditor/interrupts.py)
+        written = f"already written: {_already_written()}" if WRITTEN.items else "nothing was written"
+        _status(f"auditor: interrupted; {written}", event="interrupted", level="warning")
+        return interrupts.interrupted_exit_code(interrupt)
     except BrokenPipeError:
         return EXIT_OK
     except OSError as error:
         _status(f"auditor: error: {printable(error)}")
         return EXIT_USAGE
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """The console entry point: :func:`main`, and after an interrupt no wait for stuck worker threads."""
+    code = main(argv)
+    if code in (interrupts.EXIT_INTERRUPTED, interrupts.EXIT_TERMINATED):
+        interrupts.exit_if_threads_linger(code)
+    return code

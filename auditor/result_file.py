@@ -1,10 +1,8 @@
-"""Reading and writing result files: validated on read, atomic on write."""
+"""Reading result files, validated (output_files.py writes them)."""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -52,26 +50,3 @@ def load_result(path: Path) -> dict[str, Any]:
         if not isinstance(data[key], list):
             raise ResultFileError(f"result file {path} is not an auditor result ({key} is not a list)")
     return data
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp creates 0600; a report is as readable as any file the user writes.
-        os.fchmod(handle, _default_file_mode())
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _default_file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask

@@ -19,12 +19,22 @@ from typing import Any
 from auditor.diff import diff_results, new_failing, render_text
 from auditor.logging_setup import emit
 from auditor.model import Inventory
+from auditor.output_files import RunOutputs, refuse_read_only
 from auditor.policy import Policy, load_policy
 from auditor.result_file import ResultFileError, load_result
 from auditor.store import STORE_ENV, Store, StoreError, default_store_path, inventory_snapshot, scope_key
 from auditor.waivers import Waiver, load_waivers
 
-__all__ = ["AuditInputs", "prepare", "record", "run_diff", "run_history"]
+__all__ = [
+    "AuditInputs",
+    "audit_store_path",
+    "history_store_path",
+    "judge_new_findings",
+    "prepare",
+    "run_diff",
+    "run_history",
+    "stage_run",
+]
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -39,7 +49,7 @@ class AuditInputs:
     scope: str
 
 
-def _audit_store_path(args: argparse.Namespace) -> Path | None:
+def audit_store_path(args: argparse.Namespace) -> Path | None:
     # "--store" alone (const "") means the default path; no flag but $AUDITOR_STORE set also records.
     if args.store is None:
         return Path(os.environ[STORE_ENV]).expanduser() if os.environ.get(STORE_ENV) else None
@@ -56,12 +66,13 @@ def prepare(args: argparse.Namespace) -> AuditInputs:
         if args.waivers is not None
         else None
     )
-    store_path = _audit_store_path(args)
+    store_path = audit_store_path(args)
     if args.fail_on_new is not None and store_path is None:
         raise StoreError(
             f"--fail-on-new needs a run history to compare with: add --store (or set {STORE_ENV})"
         )
     if store_path is not None:
+        refuse_read_only(store_path, "run history")
         Store(store_path).close()  # creates it, or proves it is a usable store
     scope = scope_key(args.cloud, args.subscription or (), args.all_subscriptions)
     return AuditInputs(policy, waivers, store_path, scope)
@@ -75,39 +86,41 @@ def _source(args: argparse.Namespace) -> str:
     return "live"
 
 
-def record(
+def judge_new_findings(
+    store: Store, inputs: AuditInputs, args: argparse.Namespace, result: Mapping[str, Any], exit_code: int
+) -> int:
+    """The exit code under --fail-on-new: failing findings the previous run of the scope did not have."""
+    if args.fail_on_new is None or exit_code == EXIT_CANNOT_VOUCH:
+        return exit_code
+    previous = store.runs(scope=inputs.scope, limit=1)
+    before = store.result(previous[0].id) if previous else {"findings": [], "resources": []}
+    label = f"run {previous[0].id}" if previous else "(no earlier run)"
+    changes = diff_results(before, result, before_label=label, after_label="this run")
+    fresh = new_failing(changes, args.fail_on_new)
+    emit(
+        f"auditor: {len(fresh)} new failing finding(s) at or above {args.fail_on_new} since {label}",
+        event="audit.new_findings",
+        new=len(fresh),
+        compared_with=label,
+    )
+    return EXIT_FINDINGS if fresh else EXIT_OK
+
+
+def stage_run(
+    store: Store,
     inputs: AuditInputs,
     args: argparse.Namespace,
     result: Mapping[str, Any],
     inventory: Inventory,
     exit_code: int,
+    outputs: RunOutputs,
 ) -> int:
-    """Apply --fail-on-new (against the previous run of the scope), store the run, return the exit code."""
-    if inputs.store_path is None:
-        return exit_code
-    with Store(inputs.store_path) as store:
-        if args.fail_on_new is not None and exit_code != EXIT_CANNOT_VOUCH:
-            previous = store.runs(scope=inputs.scope, limit=1)
-            before = store.result(previous[0].id) if previous else {"findings": [], "resources": []}
-            label = f"run {previous[0].id}" if previous else "(no earlier run)"
-            changes = diff_results(before, result, before_label=label, after_label="this run")
-            fresh = new_failing(changes, args.fail_on_new)
-            exit_code = EXIT_FINDINGS if fresh else EXIT_OK
-            emit(
-                f"auditor: {len(fresh)} new failing finding(s) at or above {args.fail_on_new} since {label}",
-                event="audit.new_findings",
-                new=len(fresh),
-                compared_with=label,
-            )
-        run_id = store.record_run(
-            result,
-            inventory_snapshot(inventory),
-            scope=inputs.scope,
-            source=_source(args),
-            exit_code=exit_code,
-        )
-    emit(f"auditor: recorded run {run_id} in {inputs.store_path}", event="store.recorded", run_id=run_id)
-    return exit_code
+    """Insert the run in the store, to be committed with the run's other outputs; its id."""
+    pending = store.stage_run(
+        result, inventory_snapshot(inventory), scope=inputs.scope, source=_source(args), exit_code=exit_code
+    )
+    outputs.add_transaction(f"run {pending.id} in {store.path}", pending.commit, pending.rollback)
+    return pending.id
 
 
 def report_waivers(result: Mapping[str, Any]) -> None:
@@ -128,8 +141,13 @@ def report_waivers(result: Mapping[str, Any]) -> None:
 # -- auditor history --------------------------------------------------------------------------------
 
 
+def history_store_path(args: argparse.Namespace) -> Path:
+    """The store `history` and `diff` read."""
+    return Path(args.store) if args.store is not None else default_store_path()
+
+
 def _history_store(args: argparse.Namespace) -> Store:
-    return Store(args.store if args.store is not None else default_store_path(), create=False)
+    return Store(history_store_path(args), create=False)
 
 
 def run_history(args: argparse.Namespace) -> str:

@@ -2,7 +2,9 @@
 
 A run is written in a single ``BEGIN IMMEDIATE`` transaction, so a run killed half-way leaves the
 store exactly as it was, and two runs finishing together queue on SQLite's write lock (WAL
-journal, busy timeout) instead of failing or interleaving.
+journal, busy timeout) instead of failing or interleaving. :meth:`Store.stage_run` leaves that
+transaction open, so the command line commits it together with the run's files
+(output_files.RunOutputs).
 
 Where the store lives: ``--store PATH``, else ``$AUDITOR_STORE``, else
 ``$XDG_DATA_HOME/auditor/history.sqlite`` (``~/.local/share/auditor/history.sqlite``).
@@ -15,6 +17,7 @@ import enum
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -25,6 +28,7 @@ from auditor.model import Inventory
 
 __all__ = [
     "STORE_ENV",
+    "PendingRun",
     "RunSummary",
     "Store",
     "StoreError",
@@ -37,6 +41,10 @@ STORE_ENV = "AUDITOR_STORE"
 STORE_FORMAT = 1
 # Long enough for another nightly run to commit its (single, small) transaction.
 BUSY_TIMEOUT_MS = 30_000
+# SQLite waits for a lock without returning to Python, so no signal is handled while it waits:
+# taking the write lock waits in steps this short instead.
+_LOCK_STEP_MS = 100
+_BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -185,11 +193,27 @@ class Store:
                 self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {STORE_FORMAT}")
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _begin(self) -> None:
         # IMMEDIATE takes the write lock up front, so two writers wait on the busy timeout
         # instead of one failing with "database is locked" when it upgrades a read lock.
-        self._db.execute("BEGIN IMMEDIATE")
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        self._db.execute(f"PRAGMA busy_timeout = {_LOCK_STEP_MS}")
+        try:
+            while True:
+                try:
+                    self._db.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    if getattr(error, "sqlite_errorcode", None) not in _BUSY_CODES:
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._begin()
         try:
             yield self._db
         except BaseException:
@@ -218,6 +242,20 @@ class Store:
         exit_code: int,
     ) -> int:
         """Store one run (metadata, result, inventory, finding index) atomically; return its id."""
+        pending = self.stage_run(result, inventory_json, scope=scope, source=source, exit_code=exit_code)
+        pending.commit()
+        return pending.id
+
+    def stage_run(
+        self,
+        result: Mapping[str, Any],
+        inventory_json: str,
+        *,
+        scope: str,
+        source: str,
+        exit_code: int,
+    ) -> PendingRun:
+        """Insert one run in a transaction left open: the run is stored once it is committed."""
         findings = list(result.get("findings", ()))
         result_json = json.dumps(result, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         metadata = (
@@ -237,35 +275,42 @@ class Store:
             len(result.get("gaps", ())),
         )
         try:
-            with self._transaction() as db:
-                cursor = db.execute(
-                    "INSERT INTO runs (scope, cloud, subscriptions, edition, started_at, finished_at, "
-                    "tool_version, source, exit_code, resources, failing, unknown, waived, gaps) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    metadata,
-                )
-                run_id = int(cursor.lastrowid or 0)
-                db.execute("INSERT INTO results (run_id, result) VALUES (?, ?)", (run_id, result_json))
-                db.executemany(
-                    "INSERT INTO findings (run_id, fingerprint, rule_id, resource_id, severity, status, "
-                    "waived) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            run_id,
-                            str(f.get("fingerprint")),
-                            str(f.get("rule_id")),
-                            str(f.get("resource_id")),
-                            str(f.get("severity")),
-                            str(f.get("status")),
-                            1 if f.get("waived") else 0,
-                        )
-                        for f in findings
-                    ],
-                )
-                self._insert_inventory(db, run_id, inventory_json)
+            self._begin()
         except sqlite3.Error as error:
             raise StoreError(f"cannot record the run in {self.path}: {error}") from error
-        return run_id
+        db = self._db
+        try:
+            cursor = db.execute(
+                "INSERT INTO runs (scope, cloud, subscriptions, edition, started_at, finished_at, "
+                "tool_version, source, exit_code, resources, failing, unknown, waived, gaps) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                metadata,
+            )
+            run_id = int(cursor.lastrowid or 0)
+            db.execute("INSERT INTO results (run_id, result) VALUES (?, ?)", (run_id, result_json))
+            db.executemany(
+                "INSERT INTO findings (run_id, fingerprint, rule_id, resource_id, severity, status, "
+                "waived) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        run_id,
+                        str(f.get("fingerprint")),
+                        str(f.get("rule_id")),
+                        str(f.get("resource_id")),
+                        str(f.get("severity")),
+                        str(f.get("status")),
+                        1 if f.get("waived") else 0,
+                    )
+                    for f in findings
+                ],
+            )
+            self._insert_inventory(db, run_id, inventory_json)
+        except BaseException as error:
+            _roll_back(db)
+            if isinstance(error, sqlite3.Error):
+                raise StoreError(f"cannot record the run in {self.path}: {error}") from error
+            raise
+        return PendingRun(run_id, self)
 
     @staticmethod
     def _insert_inventory(db: sqlite3.Connection, run_id: int, inventory_json: str) -> None:
@@ -312,3 +357,26 @@ class Store:
 
     def integrity(self) -> str:
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _roll_back(db: sqlite3.Connection) -> None:
+    if db.in_transaction:
+        db.execute("ROLLBACK")
+
+
+@dataclass(frozen=True)
+class PendingRun:
+    """A run inserted in an open transaction of ``store``: nothing is stored until :meth:`commit`."""
+
+    id: int
+    store: Store
+
+    def commit(self) -> None:
+        try:
+            self.store._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            _roll_back(self.store._db)
+            raise StoreError(f"cannot record the run in {self.store.path}: {error}") from error
+
+    def rollback(self) -> None:
+        _roll_back(self.store._db)

@@ -9,8 +9,11 @@ and can add, per request:
   capabilities.md §5) answering 429 + ``Retry-After`` when empty, and reporting
   ``x-ms-ratelimit-remaining-subscription-reads`` otherwise;
 * faults (:class:`Fault`): an HTTP status, a connection reset, a response slower than the
-  client's read timeout, truncated JSON, a ``nextLink`` that points back at its own page,
-  a whole subscription refused.
+  client's read timeout, no answer at all (a silent network), truncated JSON, a ``nextLink``
+  that points back at its own page, a whole subscription refused.
+
+It notes when each connection was accepted and each request arrived (``time.monotonic()``),
+so a test can tell whether a client opened anything after it was told to stop.
 
 Certificates come from ``trustme``; the client trusts them through ``REQUESTS_CA_BUNDLE``
 (the variable requests and azure-core's default transport honour), so the auditor reaches
@@ -419,8 +422,9 @@ class Fault:
     """Misbehave on requests whose path matches ``path`` (a regex, searched case-insensitively).
 
     kind: "status" (answer ``status`` with an ARM error body), "reset" (close the connection
-    without answering), "slow" (answer after ``delay`` seconds), "truncate" (cut the JSON body
-    in half), "loop" (a list whose nextLink points back at its own page).
+    without answering), "slow" (answer after ``delay`` seconds), "silent" (keep the connection
+    open and never answer), "truncate" (cut the JSON body in half), "loop" (a list whose
+    nextLink points back at its own page).
     ``times``: how many matching requests misbehave (None: all of them).
     """
 
@@ -443,6 +447,8 @@ class Stats:
     refill_per_second: float = REFILL_PER_SECOND
     requests: int = 0
     throttled: int = 0
+    connection_times: list[float] = field(default_factory=list)  # monotonic, when accepted
+    request_times: list[float] = field(default_factory=list)  # monotonic, when read
     by_subscription: dict[str, int] = field(default_factory=dict)  # answered (non-429) reads
 
     def throttle_floor(self) -> float:
@@ -493,7 +499,8 @@ class FakeArm:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         certificate.configure_cert(context)
         handler = _handler_for(self)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._closing = threading.Event()  # releases the handlers of "silent" faults
+        self._server = _CountingServer(self, ("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self.base_url = f"https://127.0.0.1:{self._server.server_address[1]}"
@@ -507,15 +514,33 @@ class FakeArm:
         self.close()
 
     def close(self) -> None:
+        self._closing.set()
         self._server.shutdown()
         self._server.server_close()
 
     # -- decisions (called from handler threads) --
 
+    def connection_accepted(self) -> None:
+        with self._lock:
+            self.stats.connection_times.append(time.monotonic())
+
+    def opened_since(self, moment: float) -> tuple[int, int]:
+        """(connections accepted, requests read) after ``moment`` (``time.monotonic()``)."""
+        with self._lock:
+            return (
+                sum(1 for at in self.stats.connection_times if at > moment),
+                sum(1 for at in self.stats.request_times if at > moment),
+            )
+
+    def wait_silently(self) -> None:
+        """Hold a request unanswered until the server closes."""
+        self._closing.wait()
+
     def take_token(self, sub: str | None) -> tuple[bool, int, int]:
         """(allowed, remaining after this read, Retry-After seconds when refused)."""
         with self._lock:
             self.stats.requests += 1
+            self.stats.request_times.append(time.monotonic())
             size, refill = self.stats.bucket_size, self.stats.refill_per_second
             if sub is None:
                 return True, size - 1, 0
@@ -596,6 +621,23 @@ class FakeArm:
         return None
 
 
+class _CountingServer(ThreadingHTTPServer):
+    """Notes every accepted connection; a client that hangs up mid-answer is no server error."""
+
+    def __init__(self, arm: FakeArm, *args: Any) -> None:
+        super().__init__(*args)
+        self._arm = arm
+
+    def get_request(self) -> tuple[Any, Any]:
+        accepted = super().get_request()
+        self._arm.connection_accepted()
+        return accepted
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 def _error(code: str, message: str) -> bytes:
     return json.dumps({"error": {"code": code, "message": message}}).encode()
 
@@ -662,6 +704,10 @@ def _handler_for(arm: FakeArm) -> type[BaseHTTPRequestHandler]:
                 return
             if fault is not None and fault.kind == "slow":
                 time.sleep(fault.delay)
+            if fault is not None and fault.kind == "silent":
+                arm.wait_silently()
+                self.close_connection = True
+                return
             if fault is not None and fault.kind == "status":
                 if fault.retry_after is not None:
                     headers["Retry-After"] = fault.retry_after

@@ -28,7 +28,13 @@ LEAK_PATTERNS = {
     "storage account key": re.compile(r"(?i)\bAccountKey=(?!REDACTED\b)[^;\"'\s&]+"),
     "SAS signature": re.compile(r"(?i)(?:[?&;]|\\u0026)sig=(?!REDACTED\b)[^&\"'\s;]+"),
     "hybrid connection send key": re.compile(r'"sendKeyValue"\s*:\s*"[^"]+"'),
+    # A sign-in request's form (or a query string) carrying the credential itself.
+    "credential form field": re.compile(
+        r"(?i)(?<![A-Za-z0-9_])(?:client_secret|client_assertion|refresh_token|password)="
+    ),
 }
+# Recorded sign-in traffic: an OAuth2 token, authorization or discovery endpoint.
+SIGN_IN_PATH = re.compile(r"(?i)/oauth2/|/\.well-known/openid-configuration|/discovery/instance")
 
 
 def _strings(node: Any) -> Iterator[str]:
@@ -55,9 +61,21 @@ def _authorization_headers(node: Any) -> Iterator[str]:
             yield from _authorization_headers(item)
 
 
+def _request_uris(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "uri" and isinstance(value, str):
+                yield value
+            yield from _request_uris(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _request_uris(item)
+
+
 def find_leaks(document: Any) -> list[str]:
     """What in a loaded cassette (YAML or JSON) looks like a real id or a secret."""
     leaks = [f"{name} header" for name in _authorization_headers(document)]
+    leaks.extend(f"sign-in request {uri[:80]}" for uri in _request_uris(document) if SIGN_IN_PATH.search(uri))
     for text in _strings(document):
         for guid in GUID.findall(text):
             if not FAKE_GUID.match(guid) and guid.lower() not in ALLOWED_GUIDS:
@@ -115,7 +133,14 @@ def test_scrub_check_catches_every_kind_of_leak() -> None:
                         )
                     }
                 },
-            }
+            },
+            {
+                "request": {
+                    "method": "POST",
+                    "uri": "https://login.microsoftonline.com/tenant/oauth2/v2.0/token",
+                    "body": "client_id=app&client_secret=s3cr3t&grant_type=client_credentials",
+                },
+            },
         ]
     }
     leaks = " | ".join(find_leaks(dirty))
@@ -127,8 +152,17 @@ def test_scrub_check_catches_every_kind_of_leak() -> None:
         "storage account key",
         "SAS signature",
         "hybrid connection send key",
+        "credential form field: client_secret=",
+        "sign-in request https://login.microsoftonline.com/tenant/oauth2/v2.0/token",
     ):
         assert expected in leaks
+
+
+@pytest.mark.parametrize(
+    "field", ["client_secret", "client_assertion", "refresh_token", "password", "PASSWORD"]
+)
+def test_scrub_check_catches_every_credential_form_field(field: str) -> None:
+    assert find_leaks({"body": f"client_id=app&{field}=value"}) == [f"credential form field: {field}="]
 
 
 def test_scrub_check_accepts_zero_form_guids_and_redacted_values() -> None:

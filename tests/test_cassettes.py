@@ -179,3 +179,11 @@ def test_a_failed_recording_leaves_the_previous_cassette(tmp_path: Path, local_s
         raise RuntimeError("audit failed")
     assert (target / CASSETTE_FILE).read_text() == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["recorded"]
+
+
+def test_a_cassette_directory_named_at_the_file_name_limit_records(tmp_path: Path, local_server: str) -> None:
+    target = tmp_path / ("c" * 255)
+    with recording(target):
+        requests.get(f"{local_server}/subscriptions", timeout=5)
+    assert (target / CASSETTE_FILE).is_file()
+    assert sorted(path.name for path in tmp_path.iterdir()) == [target.name]

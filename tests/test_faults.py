@@ -2,7 +2,9 @@
 
 Transient faults (429 storms, a 5xx or a reset that passes) leave no trace but the time
 they cost. Persistent ones become gaps on exactly the resources they hit, with ``unknown``
-outcomes and exit code 3, and the audit still completes. An interrupted run writes nothing.
+outcomes and exit code 3, and the audit still completes; so does a throttle longer than
+--max-throttle-wait. An interrupted run stops within seconds, silent network or slow, opens
+nothing after the signal, and writes nothing.
 """
 
 from __future__ import annotations
@@ -193,55 +195,6 @@ def test_a_disabled_subscription_is_an_error_and_the_others_are_audited(ca_bundl
     assert [(gap.subscription_id, gap.status) for gap in inventory.gaps] == [(disabled, 409)]
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_an_interrupted_audit_exits_promptly_and_writes_nothing(
-    tmp_path: Path, signum: int, code: int
-) -> None:
-    tenant = generate_tenant(40)
-    saved = tmp_path / "result.json"
-    saved.write_text('{"previous": true}\n', encoding="utf-8")
-    report = tmp_path / "report.json"
-    with FakeArm(tenant, latency=0.5) as arm:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bench.audit_fake",
-                arm.base_url,
-                arm.ca_file,
-                "audit",
-                "--subscription",
-                tenant.subscriptions[0],
-                "--save",
-                str(saved),
-                "--output",
-                str(report),
-                "--format",
-                "json",
-            ],
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 30
-        while arm.report()["requests"] < 12 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert process.poll() is None, "the audit ended before it could be interrupted"
-        process.send_signal(signum)
-        sent = time.monotonic()
-        try:
-            _, stderr = process.communicate(timeout=10)
-        finally:
-            process.kill()
-        elapsed = time.monotonic() - sent
-    assert process.returncode == code, stderr
-    assert elapsed < 3.0
-    assert "interrupted; nothing was written" in stderr
-    assert saved.read_text(encoding="utf-8") == '{"previous": true}\n'
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["result.json"]
-
-
 def test_the_pacer_slows_down_by_the_remaining_reads_header_before_arm_throttles(ca_bundle: None) -> None:
     # A bucket smaller and slower than the documented 250 at 25/s (a busy principal, a trial
     # subscription): only x-ms-ratelimit-remaining-subscription-reads tells the pacer.
@@ -257,3 +210,120 @@ def test_the_pacer_slows_down_by_the_remaining_reads_header_before_arm_throttles
     # Requests already in flight when the first low header arrives may still hit an empty bucket.
     assert pacer.throttled <= 8
     assert elapsed < floor * 1.3 + 1.0
+
+
+def test_a_retry_after_beyond_the_cap_is_a_gap_not_a_days_sleep(
+    ca_bundle: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tenant = generate_tenant(12)
+    target = _sites(tenant)[0]["id"]
+    faults = [
+        Fault(
+            _path(target, "config/web"), "status", 429, "SubscriptionRequestsThrottled", retry_after="100000"
+        )
+    ]
+    saved = tmp_path / "result.json"
+    with FakeArm(tenant, faults=faults) as arm:
+        monkeypatch.setattr(inventory_module, "collect_inventory", inventory_module.collect_inventory)
+        monkeypatch.setattr(cli, "_live_credential", cli._live_credential)
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", arm.ca_file)
+        point_at(arm.base_url, arm.ca_file)
+        started = time.monotonic()
+        code = cli.main(
+            [
+                "audit",
+                "--subscription",
+                tenant.subscriptions[0],
+                "--max-throttle-wait",
+                "5",
+                "--save",
+                str(saved),
+            ]
+        )
+        elapsed = time.monotonic() - started
+    capsys.readouterr()
+    assert code == cli.EXIT_CANNOT_VOUCH
+    assert elapsed < 30
+    gaps = json.loads(saved.read_text(encoding="utf-8"))["gaps"]
+    throttled = [gap for gap in gaps if (gap["resource_id"] or "").lower() == target.lower()]
+    assert throttled and throttled[0]["status"] == 429
+    assert "retry after 100000 s, longer than the 5 s this audit waits" in throttled[0]["reason"]
+
+
+# Requests already on their way when the signal lands may still arrive; nothing may after this.
+_IN_FLIGHT_GRACE = 0.5
+
+
+def _interruptible_audit(arm: FakeArm, tenant: Tenant, saved: Path, report: Path) -> subprocess.Popen[str]:
+    """The audit in a subprocess with the auditor's own connect and read timeouts."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench.audit_fake",
+            "--auditor-timeouts",
+            arm.base_url,
+            arm.ca_file,
+            "audit",
+            "--subscription",
+            tenant.subscriptions[0],
+            "--save",
+            str(saved),
+            "--output",
+            str(report),
+            "--format",
+            "json",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("network", "signals", "code"),
+    [
+        ("silent", (signal.SIGTERM,), 143),
+        ("silent", (signal.SIGINT,), 130),
+        ("slow", (signal.SIGTERM,), 143),
+        ("silent", (signal.SIGTERM, signal.SIGINT), 143),  # a second signal while stopping
+    ],
+)
+def test_a_signal_stops_a_stuck_audit_within_seconds_and_opens_nothing_after(
+    tmp_path: Path, network: str, signals: tuple[int, ...], code: int
+) -> None:
+    tenant = generate_tenant(40)
+    saved = tmp_path / "result.json"
+    saved.write_text('{"previous": true}\n', encoding="utf-8")
+    silent = [Fault("/config/web$", "silent")] if network == "silent" else []
+    # "slow": every answer takes longer than the whole stop may.
+    with FakeArm(tenant, faults=silent, latency=0.0 if silent else 8.0) as arm:
+        process = _interruptible_audit(arm, tenant, saved, tmp_path / "report.json")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            # Stuck: every worker waits on an answer that does not come (or comes late).
+            waiting = silent[0].hits if silent else arm.report()["requests"]
+            if waiting >= 8:
+                break
+            time.sleep(0.05)
+        time.sleep(0.3)
+        assert process.poll() is None, "the audit ended before it could be interrupted"
+        sent = time.monotonic()
+        for signum in signals:
+            process.send_signal(signum)
+            time.sleep(0.05)
+        try:
+            _, stderr = process.communicate(timeout=20)
+        finally:
+            process.kill()
+        elapsed = time.monotonic() - sent
+        time.sleep(_IN_FLIGHT_GRACE)
+        opened_after = arm.opened_since(sent + _IN_FLIGHT_GRACE)
+    assert process.returncode == code, stderr
+    assert elapsed < 3.0
+    assert opened_after == (0, 0)
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1] == "auditor: interrupted; nothing was written"
+    assert saved.read_text(encoding="utf-8") == '{"previous": true}\n'
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["result.json"]

@@ -9,8 +9,10 @@ from email.utils import formatdate
 import pytest
 
 from auditor.collect.pacing import (
+    MAX_THROTTLE_WAIT,
     ArmPacer,
     PacingCancelled,
+    ThrottledTooLong,
     budget_key,
     remaining_reads,
     retry_after_seconds,
@@ -119,3 +121,49 @@ def test_cancel_wakes_a_request_waiting_out_a_long_throttle() -> None:
     assert len(outcome) == 1
     with pytest.raises(PacingCancelled):
         pacer.acquire("other")
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_retry_after_beyond_the_cap_fails_the_read_instead_of_sleeping() -> None:
+    clock = _Clock()
+    pacer = ArmPacer(reserve=0, max_throttle_wait=5, clock=clock)
+    with pytest.raises(ThrottledTooLong, match="retry after 100000 s, longer than the 5 s"):
+        pacer.throttle(SUB, 100000)
+    # Every later read of the subscription fails at once, without being sent, until then.
+    with pytest.raises(ThrottledTooLong):
+        pacer.acquire(SUB)
+    pacer.acquire("other")  # another subscription has its own budget
+    clock.now += 100001
+    pacer.acquire(SUB)
+    assert pacer.waited_seconds == 0
+
+
+def test_a_retry_after_up_to_the_cap_is_still_outwaited() -> None:
+    pacer = ArmPacer(reserve=0, max_throttle_wait=0.3)
+    pacer.throttle(SUB, 0.3)
+    assert 0.25 <= _elapsed(lambda: pacer.acquire(SUB)) < 2.0
+    assert MAX_THROTTLE_WAIT == 600  # the default: ten minutes
+
+
+def test_the_fallback_back_off_never_exceeds_the_cap() -> None:
+    pacer = ArmPacer(reserve=0, max_throttle_wait=0.2)
+    for _ in range(3):  # would be 1, 2 and 4 s without the cap
+        pacer.throttle(SUB, None)
+        assert _elapsed(lambda: pacer.acquire(SUB)) < 1.0
+
+
+def test_pause_sleeps_until_cancelled() -> None:
+    pacer = ArmPacer()
+    assert 0.05 <= _elapsed(lambda: pacer.pause(0.05)) < 1.0
+    threading.Timer(0.1, pacer.cancel).start()
+    started = time.monotonic()
+    with pytest.raises(PacingCancelled):
+        pacer.pause(600)
+    assert time.monotonic() - started < 2.0

@@ -11,10 +11,14 @@ interactions in the order they were recorded (a 429 then the 200 of azure-core's
 all of them have been played, repeats the last one, so the collector may read a resource twice.
 A request with no recording raises :data:`UnrecordedRequest` from inside the HTTP transport.
 
-Recording writes only sanitized text: subscription, tenant and every other GUID become
+Recording never holds a credential. Sign-in traffic (a cloud's authority host, the managed
+identity endpoints, any OAuth2 token or discovery path, any request carrying a credential form
+field) is sent live but never recorded: the token request's body is the client secret itself.
+What is recorded is sanitized text: subscription, tenant and every other GUID become
 deterministic zero-form GUIDs (``00000000-0000-0000-0000-XXXXXXXXXXXX``), the same real GUID
 always mapping to the same fake one within a recording so ids still join across responses;
-``Authorization``/cookie headers are dropped; tokens, keys, SAS signatures and secret-looking
+``Authorization``/cookie headers and credential form fields (``client_secret``, ``password`` …,
+in a query string or a form body) are dropped; tokens, keys, SAS signatures and secret-looking
 JSON values are blanked.
 """
 
@@ -34,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from unittest import mock
+from urllib.parse import unquote_plus, urlsplit
 
 import urllib3.connectionpool
 import vcr
@@ -43,7 +48,8 @@ from vcr.cassette import Cassette, CassetteContextDecorator
 from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.request import Request
 
-from auditor import __version__
+from auditor import __version__, interrupts
+from auditor.clouds import CLOUDS
 
 CASSETTE_FILE = "arm.yaml"
 MANIFEST_FILE = "manifest.json"
@@ -71,7 +77,7 @@ _SAS_SIGNATURE = re.compile(r"(?i)([?&;]|\\u0026)(sig)=(?!REDACTED\b)[^&\"'\s;]+
 # A JSON string value under a key that names a secret. Booleans, numbers and nulls are left alone
 # (``"tokenStoreEnabled": null`` says nothing secret), and so is an already empty value.
 _SECRET_JSON_VALUE = re.compile(
-    r'"(?P<key>[A-Za-z0-9_$.\-]*(?:key|secret|password|token)[A-Za-z0-9_$.\-]*)"'
+    r'"(?P<key>[A-Za-z0-9_$.\-]*(?:key|secret|password|token|assertion)[A-Za-z0-9_$.\-]*)"'
     r'(?P<sep>\s*:\s*)"(?P<value>(?:[^"\\]|\\.)+)"',
     re.IGNORECASE,
 )
@@ -79,7 +85,44 @@ _SECRET_JSON_VALUE = re.compile(
 # them, but blanking them would make recordings look unlike ARM for no gain.
 NON_SECRET_JSON_KEYS = frozenset({"keyvaultreferenceidentity"})
 
-_DROPPED_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "x-ms-authorization-auxiliary"})
+_DROPPED_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "x-ms-authorization-auxiliary",
+        # The App Service / Arc managed-identity endpoints take a shared secret in these.
+        "x-identity-header",
+        "secret",
+    }
+)
+# Form fields (query string or form body) that carry a credential: dropped, name and value.
+CREDENTIAL_FIELDS = frozenset(
+    {
+        "client_secret",
+        "client_assertion",
+        "assertion",
+        "refresh_token",
+        "password",
+        "access_token",
+        "id_token",
+    }
+)
+_FORM_BODY = re.compile(r"[^=&\s]+=[^&\s]*(?:&[^=&\s]+=[^&\s]*)*")
+
+# Sign-in traffic is never recorded (see is_sign_in_request): the authority of every cloud
+# (and the older names of the public one), the instance metadata service, and any OAuth2
+# token, authorization or discovery path, wherever it is served.
+_IDENTITY_HOSTS = frozenset(
+    {cloud.authority for cloud in CLOUDS.values()}
+    | {"login.windows.net", "login.microsoft.com", "sts.windows.net", "169.254.169.254"}
+)
+_IDENTITY_PATH = re.compile(
+    r"(?i)/oauth2/|/\.well-known/openid-configuration|/discovery/instance|/metadata/identity/|/msi/token"
+)
+# Where a managed identity outside the VM (App Service, Arc, Cloud Shell, Service Fabric) is asked.
+_IDENTITY_ENDPOINT_VARIABLES = ("IDENTITY_ENDPOINT", "MSI_ENDPOINT", "IMDS_ENDPOINT")
 
 
 class CassetteError(Exception):
@@ -152,6 +195,51 @@ def scrub_secrets(text: str) -> str:
     return _SECRET_JSON_VALUE.sub(blank, text)
 
 
+def drop_credential_fields(form: str) -> str:
+    """``form`` (a query string or form body) without the fields in :data:`CREDENTIAL_FIELDS`."""
+    kept = [
+        field
+        for field in form.split("&")
+        if unquote_plus(field.split("=", 1)[0]).strip().lower() not in CREDENTIAL_FIELDS
+    ]
+    return "&".join(kept)
+
+
+def _drop_credential_query_fields(uri: str) -> str:
+    base, mark, rest = uri.partition("?")
+    if not mark:
+        return uri
+    query, hash_mark, fragment = rest.partition("#")
+    query = drop_credential_fields(query)
+    return f"{base}?{query}{hash_mark}{fragment}" if query else f"{base}{hash_mark}{fragment}"
+
+
+def _identity_endpoint_hosts() -> set[str]:
+    hosts = set()
+    for variable in _IDENTITY_ENDPOINT_VARIABLES:
+        value = os.environ.get(variable)
+        if value:
+            hosts.add(urlsplit(value if "//" in value else f"//{value}").netloc.lower())
+    hosts.discard("")
+    return hosts
+
+
+def is_sign_in_request(request: Request) -> bool:
+    """True for identity-provider traffic, which a recording must never hold."""
+    parts = urlsplit(request.uri)
+    host = (parts.hostname or "").lower()
+    if host in _IDENTITY_HOSTS or parts.netloc.lower() in _identity_endpoint_hosts():
+        return True
+    if _IDENTITY_PATH.search(parts.path):
+        return True
+    body = decode_body(request.body, None)
+    return (
+        body is not None
+        and _FORM_BODY.fullmatch(body.strip()) is not None
+        and ("grant_type" in body.lower() or drop_credential_fields(body.strip()) != body.strip())
+    )
+
+
 def sanitize_text(text: str, guid_map: GuidMap) -> str:
     """Everything a recording does to a URI, header value or body: secrets, then GUIDs."""
     return sanitize_guids(scrub_secrets(text), guid_map)
@@ -191,12 +279,21 @@ def decode_body(body: bytes | str | None, content_encoding: str | None) -> str |
 
 def sanitize_request(request: Request, guid_map: GuidMap) -> Request:
     """A vcrpy ``before_record_request`` hook body (vcrpy hands it a copy)."""
-    request.uri = sanitize_text(request.uri, guid_map)
+    request.uri = sanitize_text(_drop_credential_query_fields(request.uri), guid_map)
     request.headers = sanitize_headers(request.headers, guid_map)
     body = decode_body(request.body, None)
     if body is not None:
+        if _FORM_BODY.fullmatch(body.strip()):
+            body = drop_credential_fields(body.strip())
         request.body = sanitize_text(body, guid_map).encode("utf-8")
     return request
+
+
+def _record_request(request: Request, guid_map: GuidMap) -> Request | None:
+    """What vcrpy records of a request: nothing for sign-in traffic, else the sanitized request."""
+    if is_sign_in_request(request):
+        return None
+    return sanitize_request(request, guid_map)
 
 
 def sanitize_response(response: dict[str, Any], guid_map: GuidMap) -> dict[str, Any]:
@@ -331,7 +428,8 @@ def recording(directory: Path, subscription_ids: Sequence[str] = ()) -> Iterator
     """
     guid_map = GuidMap(subscription_ids)
     directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.recording-", dir=directory.parent))
+    # A short name: the directory's own may be at the file-name limit already.
+    staging = Path(tempfile.mkdtemp(prefix=".auditor-recording-", dir=directory.parent))
     try:
         config = vcr.VCR().get_merged_config(
             path=str(staging / CASSETTE_FILE),
@@ -339,7 +437,7 @@ def recording(directory: Path, subscription_ids: Sequence[str] = ()) -> Iterator
             match_on=MATCH_ON,
             decode_compressed_response=True,
             record_on_exception=False,
-            before_record_request=lambda request: sanitize_request(request, guid_map),
+            before_record_request=lambda request: _record_request(request, guid_map),
             before_record_response=lambda response: sanitize_response(response, guid_map),
         )
         with _thread_safe_patching(), CassetteContextDecorator.from_args(Cassette, **config) as cassette:
@@ -353,7 +451,8 @@ def recording(directory: Path, subscription_ids: Sequence[str] = ()) -> Iterator
         }
         (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         directory.mkdir(exist_ok=True)
-        for name in (CASSETTE_FILE, MANIFEST_FILE):
-            os.replace(staging / name, directory / name)
+        with interrupts.deferred():  # a signal leaves the old pair or the new one, never one of each
+            for name in (CASSETTE_FILE, MANIFEST_FILE):
+                os.replace(staging / name, directory / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -27,6 +27,7 @@ from auditor.collect.pacing import ArmPacer, PacingPolicy
 __all__ = [
     "ARM_ENDPOINT",
     "RESOURCE_GRAPH_PATH",
+    "TRANSPORT_TIMEOUTS",
     "ArmPacer",
     "CallCounter",
     "FakeCredential",
@@ -37,10 +38,21 @@ __all__ = [
 ]
 
 ARM_ENDPOINT = "https://management.azure.com"
-# 429s never reach the RetryPolicy: PacingPolicy (pacing.py) outwaits them without limit.
+# 429s never reach the RetryPolicy: PacingPolicy (pacing.py) outwaits them, each wait up to
+# --max-throttle-wait.
 # The RetryPolicy handles 5xx, connection resets and read timeouts (three of each at most),
 # fewer attempts than the SDK default (10) so one broken call cannot stall an audit for long.
 RETRY_TOTAL = 6
+# Every HTTP request (ARM and sign-in) gives up on a silent peer instead of waiting out the
+# SDK's defaults (300 s to connect, 300 s per read, each retried): a connection is set up in
+# 10 s or not at all, and an ARM read answers within 60 s (the slowest list pages seen take a
+# few seconds). A timed-out read is retried by the RetryPolicy, then becomes a gap.
+CONNECT_TIMEOUT_SECONDS = 10
+READ_TIMEOUT_SECONDS = 60
+TRANSPORT_TIMEOUTS: dict[str, Any] = {
+    "connection_timeout": CONNECT_TIMEOUT_SECONDS,
+    "read_timeout": READ_TIMEOUT_SECONDS,
+}
 # The one non-GET request the auditor sends: an Azure Resource Graph query (POST, returns
 # resource properties and no secrets), used by ``--inventory-source resource-graph``.
 RESOURCE_GRAPH_PATH = "/providers/Microsoft.ResourceGraph/resources"

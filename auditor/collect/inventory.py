@@ -31,7 +31,14 @@ from requests.adapters import HTTPAdapter
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from auditor.collect.cassettes import CASSETTE_EXCHANGE_LOCK
-from auditor.collect.clients import ARM_ENDPOINT, CallCounter, build_network_client, build_web_client
+from auditor.collect.clients import (
+    ARM_ENDPOINT,
+    CONNECT_TIMEOUT_SECONDS,
+    READ_TIMEOUT_SECONDS,
+    CallCounter,
+    build_network_client,
+    build_web_client,
+)
 from auditor.collect.errors import ReadOnlyViolation, ReplayMiss
 from auditor.collect.network import (
     private_endpoints_by_site,
@@ -41,7 +48,7 @@ from auditor.collect.network import (
     transform_route_table,
     transform_subnet,
 )
-from auditor.collect.pacing import ArmPacer, PacingCancelled, budget_key
+from auditor.collect.pacing import ArmPacer, PacingCancelled, ThrottledTooLong, budget_key
 from auditor.collect.web import (
     Wire,
     id_segment,
@@ -128,6 +135,8 @@ def _classify(error: Exception, operation: str, arm_host: str) -> _Failure:
         if isinstance(link, CannotOverwriteExistingCassetteException):
             failed = link.failed_request
             raise ReplayMiss(f"{failed.method} {failed.uri}: no recording in the cassette") from error
+        if isinstance(link, ThrottledTooLong):
+            return _Failure(operation, link.status_code, _one_line(str(link)))
     if isinstance(error, ClientAuthenticationError):
         # A 401 that ARM answered is about one subscription; anything else came from the
         # credential (identity endpoint, az CLI …) and no later call can succeed either.
@@ -288,7 +297,21 @@ def _cassette_active() -> bool:
     return str(getattr(connection_class, "__module__", "")).startswith("vcr")
 
 
-class _SerializedTransport(RequestsTransport):  # type: ignore[misc]  # lazily exported, typed Any
+class _PacedTransport(RequestsTransport):  # type: ignore[misc]  # lazily exported, typed Any
+    """The requests transport, whose retry back-off sleeps end the moment the audit is cancelled.
+
+    azure-core's RetryPolicy sleeps through ``transport.sleep``, a plain ``time.sleep``.
+    """
+
+    def __init__(self, pacer: ArmPacer, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pacer = pacer
+
+    def sleep(self, duration: float) -> None:
+        self._pacer.pause(duration)
+
+
+class _SerializedTransport(_PacedTransport):
     """One HTTP exchange at a time while a cassette is active (see CASSETTE_EXCHANGE_LOCK).
 
     vcrpy is not thread-safe: while one thread builds a connection (or records) it briefly
@@ -317,7 +340,7 @@ class _Collector:
         pool: ThreadPoolExecutor,
         progress: Callable[[str], None] | None,
         pacer: ArmPacer,
-        read_timeout: float | None,
+        read_timeout: float,
         inventory_source: str = "arm",
     ) -> None:
         self._pacer = pacer
@@ -344,12 +367,14 @@ class _Collector:
             self._progress(message)
 
     def _transport(self) -> RequestsTransport:
-        kwargs: dict[str, Any] = {"session": self._session, "session_owner": False}
-        if self._read_timeout is not None:
-            kwargs["read_timeout"] = self._read_timeout
-        if self._serialize_sends:
-            return _SerializedTransport(**kwargs)
-        return RequestsTransport(**kwargs)
+        transport_class = _SerializedTransport if self._serialize_sends else _PacedTransport
+        return transport_class(
+            self._pacer,
+            session=self._session,
+            session_owner=False,
+            connection_timeout=CONNECT_TIMEOUT_SECONDS,
+            read_timeout=self._read_timeout,
+        )
 
     def _web_client(self, subscription_id: str) -> WebSiteManagementClient:
         client = build_web_client(
@@ -1043,13 +1068,13 @@ def collect_inventory(
     counter: CallCounter | None = None,
     progress: Callable[[str], None] | None = None,
     pacer: ArmPacer | None = None,
-    read_timeout: float | None = None,
+    read_timeout: float = READ_TIMEOUT_SECONDS,
     inventory_source: str = "arm",
 ) -> Inventory:
     """Read every function app (and slot) of the subscriptions with the GETs of docs/collection.md.
 
     ``pacer`` keeps ARM's read budget (pass one to read its figures afterwards);
-    ``read_timeout`` (seconds) overrides the SDK's 300 s wait for a response.
+    ``read_timeout`` (seconds): how long to wait for a response (clients.READ_TIMEOUT_SECONDS).
     ``inventory_source``: ``"arm"`` (the subscription lists) or ``"resource-graph"``
     (resource_graph.py: two paged queries instead of the lists and the slot lists).
 

@@ -1,4 +1,4 @@
-"""Pace ARM reads by the subscription's read budget, and outwait throttling however long it lasts.
+"""Pace ARM reads by the subscription's read budget, and outwait throttling within reason.
 
 ARM throttles reads with a token bucket per subscription and principal (250 tokens,
 refilled at 25 per second; capabilities.md §5) and tells the caller what is left in
@@ -11,7 +11,11 @@ every app read during a long throttle into a gap. So a :class:`PacingPolicy` sit
   (less the requests still in flight), and holds a request back while the copy is
   nearly empty: the audit slows to the refill rate before ARM has to throttle it;
 * on a 429 empties the bucket, holds every request of that subscription until
-  ``Retry-After`` has passed, then sends the same request again, as often as ARM asks.
+  ``Retry-After`` has passed, then sends the same request again, as often as ARM asks;
+* but waits no longer than ``max_throttle_wait`` (``--max-throttle-wait``, 10 minutes by
+  default) at a time: a 429 asking for more makes the read fail with :class:`ThrottledTooLong`
+  (a gap, exit code 3), and so does every read of that subscription until that Retry-After
+  has passed, instead of the audit sleeping for as long as ARM (or a broken proxy) says.
 
 Every wait is cut short by :meth:`ArmPacer.cancel` (SIGINT, SIGTERM, a fatal error), so
 an interrupted audit does not sit out a throttle before it can exit.
@@ -40,11 +44,23 @@ DEFAULT_RESERVE = 10
 # A 429 without a usable Retry-After: wait this long, doubling up to the cap.
 _FALLBACK_WAIT = 1.0
 _FALLBACK_WAIT_MAX = 60.0
+# The longest single Retry-After outwaited (seconds). ARM's own throttling asks for seconds;
+# far longer is a broken proxy, a misconfigured gateway or a principal shut out for the day.
+MAX_THROTTLE_WAIT = 600.0
 _SUBSCRIPTION = re.compile(r"/subscriptions/([^/?#]+)", re.IGNORECASE)
 
 
 class PacingCancelled(Exception):
     """The audit was interrupted while a request waited for ARM's budget."""
+
+
+class ThrottledTooLong(Exception):
+    """ARM asked for a longer wait than the audit outwaits: the read becomes a gap (429).
+
+    Not an AzureError, so azure-core's RetryPolicy passes it on instead of retrying it.
+    """
+
+    status_code = 429
 
 
 @dataclass
@@ -54,6 +70,8 @@ class _Bucket:
     paused_until: float = 0.0
     in_flight: int = 0  # requests sent whose answer has not come back
     fallback_wait: float = _FALLBACK_WAIT
+    refused_until: float = 0.0  # ARM asked for longer than max_throttle_wait: reads fail until then
+    refused_for: float = 0.0  # that Retry-After, for the message
 
 
 class ArmPacer:
@@ -65,9 +83,11 @@ class ArmPacer:
         bucket_size: int = BUCKET_SIZE,
         refill_per_second: float = REFILL_PER_SECOND,
         reserve: int = DEFAULT_RESERVE,
+        max_throttle_wait: float = MAX_THROTTLE_WAIT,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._size = float(bucket_size)
+        self._max_throttle_wait = max_throttle_wait
         self._refill = refill_per_second
         self._reserve = float(min(reserve, bucket_size - 1))
         self._clock = clock
@@ -101,6 +121,11 @@ class ArmPacer:
     def cancelled(self) -> bool:
         return self._cancelled.is_set()
 
+    def pause(self, seconds: float) -> None:
+        """Sleep ``seconds`` (a retry's back-off), or until :meth:`cancel`: then PacingCancelled."""
+        if self._cancelled.wait(seconds):
+            raise PacingCancelled("the audit was interrupted")
+
     def _bucket(self, key: str, now: float) -> _Bucket:
         bucket = self._buckets.get(key)
         if bucket is None:
@@ -118,6 +143,8 @@ class ArmPacer:
             with self._lock:
                 now = self._clock()
                 bucket = self._bucket(key, now)
+                if now < bucket.refused_until:
+                    raise self._too_long(bucket.refused_for)
                 if now >= bucket.paused_until and bucket.tokens >= self._reserve + 1:
                     bucket.tokens -= 1
                     bucket.in_flight += 1
@@ -145,17 +172,30 @@ class ArmPacer:
                 bucket.fallback_wait = _FALLBACK_WAIT
 
     def throttle(self, key: str, retry_after: float | None) -> None:
-        """ARM answered 429: hold every request of ``key`` until ``retry_after`` seconds have passed."""
+        """ARM answered 429: hold every request of ``key`` until ``retry_after`` seconds have passed.
+
+        Raises :class:`ThrottledTooLong` when ``retry_after`` is beyond ``max_throttle_wait``.
+        """
         with self._lock:
             self._throttled += 1
             now = self._clock()
             bucket = self._bucket(key, now)
             if retry_after is None:
-                retry_after = bucket.fallback_wait
+                retry_after = min(bucket.fallback_wait, self._max_throttle_wait)
                 bucket.fallback_wait = min(_FALLBACK_WAIT_MAX, bucket.fallback_wait * 2)
+            if retry_after > self._max_throttle_wait:
+                bucket.refused_until = max(bucket.refused_until, now + retry_after)
+                bucket.refused_for = retry_after
+                raise self._too_long(retry_after)
             # Empty but for the reserve: once Retry-After has passed, requests go on at the refill rate.
             bucket.tokens = min(bucket.tokens, self._reserve)
             bucket.paused_until = max(bucket.paused_until, now + retry_after)
+
+    def _too_long(self, retry_after: float) -> ThrottledTooLong:
+        return ThrottledTooLong(
+            f"ARM throttled the read and asked to retry after {retry_after:.0f} s, longer than the "
+            f"{self._max_throttle_wait:.0f} s this audit waits (--max-throttle-wait)"
+        )
 
 
 def retry_after_seconds(headers: Any) -> float | None:
@@ -198,7 +238,7 @@ def budget_key(url: str) -> str:
 
 
 class PacingPolicy(HTTPPolicy[Any, Any]):
-    """Draws a token before each send; on 429 waits ``Retry-After`` and sends again, without limit."""
+    """Draws a token before each send; on 429 waits ``Retry-After`` (up to the cap) and sends again."""
 
     def __init__(self, pacer: ArmPacer) -> None:
         super().__init__()

@@ -17,7 +17,13 @@ from azure.mgmt.resource.subscriptions import SubscriptionClient
 from azure.mgmt.resource.subscriptions._version import VERSION as SUBSCRIPTIONS_SDK_VERSION
 from vcr.errors import CannotOverwriteExistingCassetteException
 
-from auditor.collect.clients import ARM_ENDPOINT, CallCounter, build_pipeline_policies
+from auditor.collect.clients import (
+    ARM_ENDPOINT,
+    TRANSPORT_TIMEOUTS,
+    ArmPacer,
+    CallCounter,
+    build_pipeline_policies,
+)
 from auditor.collect.errors import ReadOnlyViolation, ReplayMiss
 from auditor.model import Inventory, SubscriptionScan
 
@@ -44,14 +50,13 @@ def list_subscriptions(
     *,
     base_url: str = ARM_ENDPOINT,
     transport: Any = None,
+    pacer: ArmPacer | None = None,
 ) -> list[ListedSubscription]:
     """The subscriptions ARM lists for this credential, sorted by id (pages followed).
 
     Errors propagate: without the list there is no scope to audit.
     """
-    kwargs: dict[str, Any] = {}
-    if transport is not None:
-        kwargs["transport"] = transport
+    kwargs: dict[str, Any] = {"transport": transport} if transport is not None else dict(TRANSPORT_TIMEOUTS)
     client = SubscriptionClient(
         credential,
         base_url=base_url,
@@ -60,6 +65,7 @@ def list_subscriptions(
             counter,
             sdk_moniker=f"mgmt-resource-subscriptions/{SUBSCRIPTIONS_SDK_VERSION}",
             base_url=base_url,
+            pacer=pacer,
         ),
         **kwargs,
     )
