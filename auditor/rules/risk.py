@@ -37,7 +37,7 @@ from auditor.rules.outbound import Egress
 # Enum values are read as ``_value_`` here: ``.value`` is a Python-level property, and this code
 # runs for every app (29 rules x 10,000 apps in bench/evaluation.py).
 CLIENT_CONTROLLED_HEADERS = frozenset({"x-forwarded-for", "x-forwarded-host"})
-NOT_APPROVED_STATUSES = frozenset({"pending", "rejected", "disconnected"})
+APPROVED_STATUS = "approved"
 
 
 def inbound_evidence(verdict: InboundVerdict) -> dict[str, Any]:
@@ -242,7 +242,7 @@ def check_private_endpoint_bypassed(facts: AppFacts) -> Outcome:
     app = facts.app
     if app.private_endpoints is None:
         return unknown(app, (DataKey.PRIVATE_ENDPOINTS,), "the private endpoint connections")
-    approved = [pe.id for pe in app.private_endpoints if (pe.status or "").lower() == "approved"]
+    approved = [pe.id for pe in app.private_endpoints if (pe.status or "").lower() == APPROVED_STATUS]
     if not approved:
         return not_applicable("No approved private endpoint.")
     explicitly_enabled = (app.public_network_access or "").strip().lower() == "enabled"
@@ -275,11 +275,13 @@ def check_private_endpoint_not_approved(facts: AppFacts) -> Outcome:
         return unknown(app, (DataKey.PRIVATE_ENDPOINTS,), "the private endpoint connections")
     if not app.private_endpoints:
         return not_applicable("No private endpoint connection.")
+    # Anything but Approved is not approved: besides Pending, Rejected and Disconnected, ARM
+    # answers the transitional Approving, Rejecting and Disconnecting (tests/corpus/cli-net-pe-webapp).
     pending = sorted(
         (
             {"id": pe.id, "status": pe.status}
             for pe in app.private_endpoints
-            if (pe.status or "").lower() in NOT_APPROVED_STATUSES
+            if pe.status and pe.status.lower() != APPROVED_STATUS
         ),
         key=lambda entry: str(entry["id"]).lower(),
     )
@@ -289,6 +291,12 @@ def check_private_endpoint_not_approved(facts: AppFacts) -> Outcome:
             + ", ".join(f"{entry['status']}" for entry in pending)
             + ".",
             {"connections": pending},
+        )
+    unstated = sorted(pe.id for pe in app.private_endpoints if not pe.status)
+    if unstated:
+        return unknown_without_read(
+            f"{len(unstated)} private endpoint connection(s) report no approval state.",
+            {"connections": unstated},
         )
     return passed("Every private endpoint connection is approved.")
 
@@ -612,8 +620,9 @@ PRIVATE_ENDPOINT_NOT_APPROVED = Rule(
     category=Category.RISK,
     severity=Severity.LOW,
     title="Private endpoint connection not approved",
-    rationale="A Pending, Rejected or Disconnected connection carries no traffic: whoever relies on it is "
-    "either cut off or still using the public path.",
+    rationale="A connection that is not Approved (Pending, Rejected, Disconnected, or on its way there: "
+    "Approving, Rejecting, Disconnecting) carries no traffic: whoever relies on it is either cut off or "
+    "still using the public path.",
     remediation="Approve it (`az network private-endpoint-connection approve --id <connection-id>`) or "
     "delete it "
     "(`az network private-endpoint-connection delete --id <connection-id>`).",
