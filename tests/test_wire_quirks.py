@@ -392,3 +392,36 @@ def test_a_connection_without_a_status_is_unknown() -> None:
         facts_for(make_app(private_endpoints=(connection,)), "2026-09")
     )
     assert outcome.status._value_ == "unknown"
+
+
+def test_absent_and_empty_subnet_lists_read_as_nothing() -> None:
+    subnets = [subnet for _, _, subnet in every("subnet")]
+    props = [subnet["properties"] for subnet in subnets]
+    assert any("serviceEndpoints" not in p for p in props) and any(p.get("delegations") == [] for p in props)
+    assert all("addressPrefixes" not in p and "networkSecurityGroup" not in p for p in props)
+    for subnet in subnets:
+        parsed = transform_subnet(subnet)
+        assert parsed.address_prefixes == (subnet["properties"]["addressPrefix"],)
+        assert parsed.network_security_group_id is None and parsed.route_table_id is None
+        if "serviceEndpoints" not in subnet["properties"]:
+            assert parsed.service_endpoints == ()
+        if not subnet["properties"].get("delegations"):
+            assert parsed.delegations == ()
+
+
+def test_site_private_endpoint_connections_are_null_empty_absent_or_listed() -> None:
+    def shape(properties: dict[str, Any]) -> str:
+        if "privateEndpointConnections" not in properties:
+            return "absent"
+        value = properties["privateEndpointConnections"]
+        return "null" if value is None else "empty" if value == [] else "listed"
+
+    assert {shape(site["properties"]) for _, _, site in site_bodies()} == {
+        "absent",
+        "null",
+        "empty",
+        "listed",
+    }
+    # The collector reads private endpoints from the network side; the site's copy never decides.
+    for _, _, site in site_bodies():
+        assert transform_app(site, subscription_id=ZERO).private_endpoints is None
