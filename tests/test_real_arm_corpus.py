@@ -10,6 +10,7 @@ a site body go through the same transforms and the rules directly.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ import pytest
 
 from auditor.collect.clients import FakeCredential
 from auditor.collect.inventory import collect_inventory
-from auditor.collect.network import private_endpoints_for_site, transform_subnet
+from auditor.collect.network import transform_subnet
 from auditor.collect.web import (
     classify_hosting,
     transform_plan,
@@ -531,7 +532,7 @@ def test_web_app_with_private_endpoints_approved_on_the_site_side() -> None:
         for item in site["properties"]["privateEndpointConnections"]
     ]
     assert [pe.status for pe in site_side] == ["Approved", "Pending"]
-    approved = evaluated(dataclass_replace(app, private_endpoints=tuple(site_side)))
+    approved = evaluated(dataclasses.replace(app, private_endpoints=tuple(site_side)))
     resource = resource_of(approved, "webapp-privatelink-webapp000002")
     assert (resource["inbound"], resource["missing"]) == (
         {"main": "private", "scm": "private"},
@@ -629,10 +630,3 @@ def test_excerpt_slot_integrated_through_its_swift_connection() -> None:
         "uncontrolled",
         "no-egress-control",
     )
-    assert private_endpoints_for_site([], app.id, app.slot) == ()
-
-
-def dataclass_replace(app: App, **changes: Any) -> App:
-    import dataclasses
-
-    return dataclasses.replace(app, **changes)
