@@ -107,7 +107,24 @@ class Scenario:
 
 
 ACA = expect("container_apps", "linux", "public", "public", "unknown", https_only=None)
-CONSUMPTION_UNREAD_PLAN = expect("unknown", "windows", "public", "public", missing=PLAN_NOT_RECORDED)
+
+
+def unread_plan(main: str, scm: str, os: str = "windows") -> Expect:
+    """A CLI Consumption app whose plan the recording never read: hosting stays unknown."""
+    return expect("unknown", os, main, scm, missing=PLAN_NOT_RECORDED)
+
+
+CONSUMPTION_UNREAD_PLAN = unread_plan("public", "public")
+
+
+def unread_config(
+    hosting: str, os: str = "windows", vnet: str = "unknown", https_only: bool = False
+) -> Expect:
+    """An app of a 2024 CLI test that never read config/web: its exposure stays unknown."""
+    return expect(
+        hosting, os, "unknown", "unknown", vnet=vnet, missing=CONFIG_NOT_RECORDED, https_only=https_only
+    )
+
 
 SCENARIOS = [
     # Azure Functions on Container Apps: no plan, serverFarmId and sku null, config/web all nulls.
@@ -118,31 +135,19 @@ SCENARIOS = [
         "cli-fa-ar-add-scm",
         end,
         "an SCM IP rule: the implicit Deny all follows it",
-        {
-            "cli-funcapp-nwr000003": expect(
-                "unknown", "windows", "public", "restricted", missing=PLAN_NOT_RECORDED
-            )
-        },
+        {"cli-funcapp-nwr000003": unread_plan("public", "restricted")},
     ),
     Scenario(
         "cli-fa-ar-ip-validation",
         end,
         "an IPv4 /32 and an IPv6 /128 rule",
-        {
-            "cli-funcapp-nwr000003": expect(
-                "unknown", "windows", "restricted", "public", missing=PLAN_NOT_RECORDED
-            )
-        },
+        {"cli-funcapp-nwr000003": unread_plan("restricted", "public")},
     ),
     Scenario(
         "cli-fa-ar-remove",
         after("PATCH", "config/web", 1),
         "rule added",
-        {
-            "cli-funcapp-nwr000003": expect(
-                "unknown", "windows", "restricted", "public", missing=PLAN_NOT_RECORDED
-            )
-        },
+        {"cli-funcapp-nwr000003": unread_plan("restricted", "public")},
     ),
     Scenario(
         "cli-fa-ar-remove",
@@ -154,11 +159,7 @@ SCENARIOS = [
         "cli-fa-ar-remove-scm",
         after("PATCH", "config/web", 1),
         "SCM rule added",
-        {
-            "cli-funcapp-nwr000003": expect(
-                "unknown", "windows", "public", "restricted", missing=PLAN_NOT_RECORDED
-            )
-        },
+        {"cli-funcapp-nwr000003": unread_plan("public", "restricted")},
     ),
     Scenario(
         "cli-fa-ar-remove-scm", end, "SCM rule removed", {"cli-funcapp-nwr000003": CONSUMPTION_UNREAD_PLAN}
@@ -173,11 +174,7 @@ SCENARIOS = [
         "cli-fa-ar-set-simple",
         after("PATCH", "config/web", 2),
         "main default action Deny, SCM uses the main rules",
-        {
-            "cli-funcapp-nwr000003": expect(
-                "unknown", "windows", "restricted", "restricted", missing=PLAN_NOT_RECORDED
-            )
-        },
+        {"cli-funcapp-nwr000003": unread_plan("restricted", "restricted")},
     ),
     Scenario(
         "cli-fa-ar-set-simple",
@@ -189,11 +186,7 @@ SCENARIOS = [
         "cli-fa-ar-set-simple",
         end,
         "both default actions Deny",
-        {
-            "cli-funcapp-nwr000003": expect(
-                "unknown", "windows", "restricted", "restricted", missing=PLAN_NOT_RECORDED
-            )
-        },
+        {"cli-funcapp-nwr000003": unread_plan("restricted", "restricted")},
     ),
     Scenario(
         "cli-fa-consumption-e2e",
@@ -205,21 +198,13 @@ SCENARIOS = [
         "cli-fa-consumption-linux-dotnet-isolated",
         end,
         "end",
-        {
-            "functionapplinuxconsumption000003": expect(
-                "unknown", "linux", "public", "public", missing=PLAN_NOT_RECORDED
-            )
-        },
+        {"functionapplinuxconsumption000003": unread_plan("public", "public", os="linux")},
     ),
     Scenario(
         "cli-fa-consumption-linux-powershell",
         end,
         "end",
-        {
-            "functionapplinuxconsumption000003": expect(
-                "unknown", "linux", "public", "public", missing=PLAN_NOT_RECORDED
-            )
-        },
+        {"functionapplinuxconsumption000003": unread_plan("public", "public", os="linux")},
     ),
     Scenario(
         "cli-fa-reserved-instance",
@@ -239,12 +224,8 @@ SCENARIOS = [
         before_delete("sites/func-e2e000003"),
         "two apps, the second in another resource group than its plan",
         {
-            "func-e2e000003": expect(
-                "dedicated", "windows", "unknown", "unknown", vnet="unknown", missing=CONFIG_NOT_RECORDED
-            ),
-            "func-e2e000004": expect(
-                "dedicated", "windows", "unknown", "unknown", vnet="unknown", missing=CONFIG_NOT_RECORDED
-            ),
+            "func-e2e000003": unread_config("dedicated"),
+            "func-e2e000004": unread_config("dedicated"),
         },
     ),
     Scenario(
@@ -252,30 +233,10 @@ SCENARIOS = [
         end,
         "httpsOnly true and false on Windows and Linux plans",
         {
-            "function000003": expect(
-                "dedicated",
-                "windows",
-                "unknown",
-                "unknown",
-                vnet="unknown",
-                missing=CONFIG_NOT_RECORDED,
-                https_only=True,
-            ),
-            "function000004": expect(
-                "dedicated",
-                "linux",
-                "unknown",
-                "unknown",
-                vnet="unknown",
-                missing=CONFIG_NOT_RECORDED,
-                https_only=True,
-            ),
-            "function000005": expect(
-                "dedicated", "windows", "unknown", "unknown", vnet="unknown", missing=CONFIG_NOT_RECORDED
-            ),
-            "function000006": expect(
-                "dedicated", "linux", "unknown", "unknown", vnet="unknown", missing=CONFIG_NOT_RECORDED
-            ),
+            "function000003": unread_config("dedicated", https_only=True),
+            "function000004": unread_config("dedicated", os="linux", https_only=True),
+            "function000005": unread_config("dedicated"),
+            "function000006": unread_config("dedicated", os="linux"),
         },
     ),
     Scenario(
@@ -325,11 +286,7 @@ SCENARIOS = [
         "cli-fa-vnet-basic",
         end,
         "integrated, route all on the site",
-        {
-            "swiftfunctionapp000003": expect(
-                "dedicated", "windows", "unknown", "unknown", vnet="regional", missing=CONFIG_NOT_RECORDED
-            )
-        },
+        {"swiftfunctionapp000003": unread_config("dedicated", vnet="regional")},
     ),
     Scenario(
         "cli-fa-vnet-basic-2022",
@@ -341,21 +298,13 @@ SCENARIOS = [
         "cli-fa-vnet-consumption",
         end,
         "integration refused on Consumption: the plan is read, config/web is not",
-        {
-            "swiftfunctionapp000003": expect(
-                "consumption", "windows", "unknown", "unknown", vnet="unknown", missing=CONFIG_NOT_RECORDED
-            )
-        },
+        {"swiftfunctionapp000003": unread_config("consumption")},
     ),
     Scenario(
         "cli-fa-vnet-duplicate-name",
         after("GET", "functionapp000007/virtualnetworkconnections", 1),
         "integrated with a subnet whose VNet name repeats in other groups",
-        {
-            "functionapp000007": expect(
-                "dedicated", "windows", "unknown", "unknown", vnet="regional", missing=CONFIG_NOT_RECORDED
-            )
-        },
+        {"functionapp000007": unread_config("dedicated", vnet="regional")},
     ),
     Scenario(
         "cli-fa-vnet-duplicate-name-2022",
@@ -376,11 +325,7 @@ SCENARIOS = [
         "cli-fa-vnet-ep",
         end,
         "Elastic Premium, integrated",
-        {
-            "swiftfunctionapp000003": expect(
-                "premium", "windows", "unknown", "unknown", vnet="regional", missing=CONFIG_NOT_RECORDED
-            )
-        },
+        {"swiftfunctionapp000003": unread_config("premium", vnet="regional")},
     ),
     Scenario(
         "cli-fa-vnet-ep-2023",
