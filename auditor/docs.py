@@ -9,6 +9,7 @@ for a documented conflict) travel with it as secondary ``basis`` detail, never a
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 LEARN_ORIGIN = "https://learn.microsoft.com/"
@@ -26,10 +27,6 @@ class Page:
 
 FUNCTIONS_NETWORKING = Page(
     "Azure Functions networking options", "azure-functions/functions-networking-options"
-)
-FUNCTIONS_NETWORKING_FAQ = Page(
-    "Frequently asked questions about networking in Azure Functions",
-    "azure-functions/functions-networking-faq",
 )
 FUNCTIONS_HOSTING = Page("Azure Functions hosting options", "azure-functions/functions-scale")
 FLEX_CONSUMPTION = Page(
@@ -77,3 +74,8 @@ def learn_url(value: object) -> str | None:
     if isinstance(value, str) and _LEARN_URL.match(value):
         return value
     return None
+
+
+def reference_url(reference: object) -> str | None:
+    """The Learn URL of a finding's or rule's ``reference`` object (results may be old or hostile)."""
+    return learn_url(reference.get("url")) if isinstance(reference, Mapping) else None

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor.docs import learn_url
+from auditor.docs import reference_url
 from auditor.report.common import (
     HOSTING_ORDER,
     INBOUND_ORDER,
@@ -119,8 +119,7 @@ def _headline(result: Mapping[str, Any]) -> list[str]:
 def _rule_link(finding: Mapping[str, Any]) -> str:
     """The rule id, linked to its Microsoft Learn page (only such a URL is ever linked)."""
     rule = escape_markdown(finding.get("rule_id"))
-    reference = finding.get("reference")
-    url = learn_url(reference.get("url")) if isinstance(reference, Mapping) else None
+    url = reference_url(finding.get("reference"))
     return f"[{rule}]({url})" if url else rule
 
 

@@ -39,7 +39,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from auditor.docs import learn_url
+from auditor.docs import reference_url
 from auditor.report.markdown import escape_markdown
 
 SARIF_VERSION = "2.1.0"
@@ -84,10 +84,8 @@ def _rule_name(rule_id: str) -> str:
 
 def _documentation(reference: object) -> tuple[str, str] | None:
     """(title and section, Microsoft Learn URL) of a rule's reference, when it names one."""
-    if not isinstance(reference, Mapping):
-        return None
-    url = learn_url(reference.get("url"))
-    if url is None:
+    url = reference_url(reference)
+    if url is None or not isinstance(reference, Mapping):
         return None
     label = ", ".join(part for part in (_text(reference.get("doc")), _text(reference.get("section"))) if part)
     return label or url, url
