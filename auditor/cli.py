@@ -1,4 +1,5 @@
 """Command line: argument parsing, wiring and the exit code. No Azure or rule logic here."""
+# The user-facing description is DESCRIPTION and EPILOG below (what `auditor --help` prints).
 
 from __future__ import annotations
 
@@ -41,6 +42,28 @@ CREDENTIAL_HELP = (
 )
 
 
+DESCRIPTION = (
+    "Audit the network exposure of Azure Function Apps: where each app and deployment slot can be "
+    "reached from (main site and SCM/Kudu site), whether its outbound traffic is controlled, and where "
+    "its configuration differs from what Microsoft documents its hosting plan supports. Every finding "
+    "carries the evidence that decided it and a link to the Microsoft Learn page behind it. The audit "
+    "sends only GET requests to Azure Resource Manager (the Reader role is enough) and never reads app "
+    "settings, keys or credentials."
+)
+EPILOG = """examples:
+  auditor audit --subscription 1f0e2c3d-0000-0000-0000-000000000000
+  auditor audit --all-subscriptions --format html --output report.html --save result.json
+  auditor report result.json --format sarif --output result.sarif
+  auditor rules                        what each finding means, how to fix it, where it is documented
+  auditor matrix --edition 2019-04     what the docs said each hosting plan supports, with sources
+
+credentials: azure.identity.DefaultAzureCredential (environment service principal, workload or managed
+identity, or `az login`).
+exit codes: 0 no failing finding at or above --fail-on; 1 failing findings; 2 usage error;
+3 the audit could not vouch for its result (see the gaps in the report).
+documentation: README.md (usage, options, nightly audits) and docs/collection.md (every call made to
+Azure) in the auditor repository; `auditor COMMAND --help` for the options of one command."""
+
 # `--store` without a path: the default history (see auditor/store.py).
 _DEFAULT_STORE = ""
 _DEFAULT_STORE_HELP = "$XDG_DATA_HOME/auditor/history.sqlite (~/.local/share/auditor/history.sqlite)"
@@ -69,7 +92,12 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     from auditor.matrix import DEFAULT_EDITION, available_editions
 
-    parser = _Parser(prog="auditor", description=__doc__)
+    parser = _Parser(
+        prog="auditor",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"auditor {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -417,40 +445,63 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _run_rules(args: argparse.Namespace) -> int:
-    from tabulate import tabulate
-
     from auditor.evaluate import rule_catalogue
 
     catalogue = rule_catalogue()
     if args.format == "json":
         _emit(render_json({"rules": catalogue}), "-")
         return EXIT_OK
-    rows = [
-        [rule["id"], rule["severity"], f"{rule['title']}\n{rule['rationale']}", rule["remediation"]]
-        for rule in catalogue
-    ]
-    table = tabulate(
-        rows,
-        headers=["rule", "severity", "title and rationale", "remediation"],
-        tablefmt="grid",
-        maxcolwidths=[None, None, 60, 60],
-    )
-    _emit(table + "\n", "-")
+    _emit("\n\n".join(_rule_block(rule) for rule in catalogue) + "\n", "-")
     return EXIT_OK
+
+
+def _rule_block(rule: dict[str, Any]) -> str:
+    """One rule for the terminal; the documentation URL stays on one line so it can be opened."""
+    reference = rule["reference"]
+    lines = [
+        f"{rule['id']} ({rule['severity']}): {rule['title']}",
+        *_wrapped("why", rule["rationale"]),
+        *_wrapped("fix", rule["remediation"]),
+        *_wrapped("docs", f"{reference['doc']}, {reference['section']}"),
+        f"{' ' * 9}{reference['url']}",
+    ]
+    if reference.get("basis"):
+        lines += _wrapped("basis", f"{reference['basis']} (research notes behind the reference)")
+    return "\n".join(lines)
+
+
+def _wrapped(label: str, text: str) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(
+        text,
+        width=100,
+        initial_indent=f"  {label + ':':<7}",
+        subsequent_indent=" " * 9,
+        break_on_hyphens=False,
+    )
 
 
 def _run_matrix(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
-    from auditor.matrix import matrix_rows
+    from auditor.matrix import load_edition, matrix_cells, matrix_rows, matrix_rows_with_sources
 
-    rows = matrix_rows(args.edition)
     if args.format == "json":
-        _emit(render_json({"edition": args.edition, "cells": rows}), "-")
+        document = {
+            "edition": args.edition,
+            "title": load_edition(args.edition).title,
+            "cells": matrix_rows(args.edition),
+            "sources": matrix_cells(args.edition),
+        }
+        _emit(render_json(document), "-")
         return EXIT_OK
+    rows, sources = matrix_rows_with_sources(args.edition)
     headers = list(rows[0]) if rows else []
     table = [[printable(row[header]) for header in headers] for row in rows]
-    _emit(tabulate(table, headers=headers, tablefmt="simple") + "\n", "-")
+    notes = [f"[{note.number}] {note.doc}, {note.section}\n    {note.url}" for note in sources]
+    text = f"{load_edition(args.edition).title}\n\n" + tabulate(table, headers=headers, tablefmt="simple")
+    _emit(text + "\n\nsources:\n" + "\n".join(notes) + "\n", "-")
     return EXIT_OK
 
 

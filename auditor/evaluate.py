@@ -337,9 +337,17 @@ class _ResourceBuilder:
 
 
 def _reference(rule: Rule, outcome: Outcome, edition: str) -> dict[str, Any]:
-    if outcome.cell is not None:
-        return {"edition": edition, "doc": outcome.cell.doc, "section": outcome.cell.section}
-    return {"edition": edition, "doc": rule.reference.doc, "section": rule.reference.section}
+    """The public page a user can open: the matrix cell's when the rule judged against one."""
+    cell = outcome.cell
+    if cell is not None:
+        return {
+            "edition": edition,
+            "doc": cell.doc,
+            "section": cell.section,
+            "url": cell.url,
+            "basis": cell.basis,
+        }
+    return {"edition": edition, **rule.reference.as_dict()}
 
 
 def _matrix_cell(cell: Cell) -> dict[str, Any]:
@@ -351,6 +359,7 @@ def _matrix_cell(cell: Cell) -> dict[str, Any]:
         "qualifiers": cell.qualifiers(),
         "note": cell.note,
         "source": cell.source,
+        "url": cell.url,
     }
 
 

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-CASSETTE_ROOTS = (ROOT / "cassettes", ROOT / "tests" / "cassettes")
+# tests/corpus holds other projects' public recordings (tests/corpus/README.md), scrubbed the same way.
+CASSETTE_ROOTS = (ROOT / "cassettes", ROOT / "tests" / "cassettes", ROOT / "tests" / "corpus")
 
 GUID = re.compile(
     r"(?<![0-9A-Za-z])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9A-Za-z])"
@@ -102,9 +103,11 @@ def cassette_files() -> list[Path]:
     )
 
 
-def test_the_demo_cassettes_are_among_the_scanned_files() -> None:
+def test_the_demo_cassettes_and_the_real_corpus_are_among_the_scanned_files() -> None:
     scanned = {path.relative_to(ROOT).as_posix() for path in cassette_files()}
     assert {"cassettes/demo/arm.yaml", "cassettes/demo-gap/arm.yaml"} <= scanned
+    corpus = {path.relative_to(ROOT).as_posix() for path in (ROOT / "tests" / "corpus").glob("*.yaml")}
+    assert corpus and corpus <= scanned
 
 
 @pytest.mark.parametrize("path", cassette_files(), ids=lambda path: path.relative_to(ROOT).as_posix())

@@ -155,8 +155,10 @@ def test_drift_findings_name_edition_and_matrix_cell() -> None:
     assert finding["matrix_cell"]["value"] == "no"
     assert finding["reference"] == {
         "edition": "2026-09",
-        "doc": "S8 functions-scale.md 09/16/2026",
+        "doc": "Azure Functions hosting options (09/16/2026)",
         "section": "Networking features",
+        "url": "https://learn.microsoft.com/azure/azure-functions/functions-scale#networking-features",
+        "basis": "S8 functions-scale.md 09/16/2026",
     }
 
 

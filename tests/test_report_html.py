@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from auditor.docs import learn_url
 from auditor.report import html
 from auditor.report.html import build_context, json_for_script, render
 
@@ -106,14 +107,21 @@ def test_csp_admits_exactly_the_inline_script_and_style(result: dict[str, Any]) 
     assert policy["style-src"] == _sha256(styles[0])
 
 
-def test_nothing_in_the_report_points_outside_the_file(result: dict[str, Any]) -> None:
+def test_nothing_in_the_report_loads_from_outside_and_links_go_only_to_learn(result: dict[str, Any]) -> None:
     document = render(result)
     parsed = _parse(document)
+    learn_links = 0
     for tag, attrs in parsed.elements:
+        if tag == "a" and learn_url(attrs.get("href")):
+            # Documentation links: Microsoft Learn only, opened without opener or referrer.
+            assert set((attrs.get("rel") or "").split()) >= {"noopener", "noreferrer"}, attrs
+            learn_links += 1
+            continue
         for name in ("src", "href", "action", "srcset", "poster", "data"):
             value = attrs.get(name)
             assert value is None or value.startswith("#"), (tag, name, value)
         assert not (tag == "link" and attrs.get("rel") == "stylesheet")
+    assert learn_links  # the capability matrix names its sources
     assert "@import" not in document and "url(" not in document
 
 

@@ -23,6 +23,9 @@ HOSTILE_NAME = "=cmd|' /C calc'!A0 <script>alert(1)</script> a|b\nline2 `rm -rf 
 # RFC 3986 path characters: unreserved, percent-encoded octets and "/".
 URI_PATH = re.compile(r"^(?:[A-Za-z0-9\-._~/]|%[0-9A-F]{2})+$")
 
+CORS_URL = (
+    "https://learn.microsoft.com/azure/azure-functions/functions-how-to-use-azure-function-app-settings#cors"
+)
 CATALOGUE: list[dict[str, Any]] = [
     {
         "id": "risk/public-unrestricted",
@@ -31,7 +34,11 @@ CATALOGUE: list[dict[str, Any]] = [
         "title": "Main site reachable from any address",
         "rationale": "Anyone on the internet can call the app's endpoints.",
         "remediation": "Add access restrictions with a Deny default action.",
-        "reference": {"doc": "capabilities.md", "section": "R-AR-01"},
+        "reference": {
+            "doc": "Azure App Service access restrictions",
+            "section": "App access",
+            "url": "https://learn.microsoft.com/azure/app-service/overview-access-restrictions#app-access",
+        },
     },
     {
         "id": "risk/cors-wildcard",
@@ -40,7 +47,7 @@ CATALOGUE: list[dict[str, Any]] = [
         "title": "CORS allows any origin",
         "rationale": "Any web page can read responses in a visitor's browser.",
         "remediation": "List the allowed origins explicitly.",
-        "reference": {"doc": "rules.md", "section": "risk/cors-wildcard"},
+        "reference": {"doc": "Manage your function app", "section": "CORS", "url": CORS_URL},
     },
     {
         "id": "drift/ase-retired",
@@ -49,7 +56,11 @@ CATALOGUE: list[dict[str, Any]] = [
         "title": "App Service Environment v1/v2 retired",
         "rationale": "ASE v1 and v2 no longer receive fixes.",
         "remediation": "Migrate to App Service Environment v3.",
-        "reference": {"doc": "capabilities.md", "section": "R-PLAN-11"},
+        "reference": {
+            "doc": "App Service Environment version 1 and version 2 automigration",
+            "section": "Retirement",
+            "url": "https://evil.example/ase",  # not a Microsoft Learn page: never a helpUri
+        },
     },
 ]
 
@@ -176,7 +187,16 @@ def test_one_rule_entry_per_catalogue_rule_with_help(result: dict[str, Any]) -> 
     assert "List the allowed origins explicitly." in cors["help"]["text"]
     assert "**Remediation:** List the allowed origins explicitly." in cors["help"]["markdown"]
     assert cors["properties"]["tags"] == ["risk", "security"]
-    assert cors["properties"]["reference"] == {"doc": "rules.md", "section": "risk/cors-wildcard"}
+    assert cors["properties"]["reference"] == {
+        "doc": "Manage your function app",
+        "section": "CORS",
+        "url": CORS_URL,
+    }
+    assert cors["helpUri"] == CORS_URL
+    assert f"Documentation: Manage your function app, CORS: {CORS_URL}" in cors["help"]["text"]
+    assert f"**Documentation:** [Manage your function app, CORS]({CORS_URL})" in cors["help"]["markdown"]
+    ase = rules[ids.index("drift/ase-retired")]
+    assert "helpUri" not in ase and "evil.example" not in json.dumps(ase["help"])
     assert cors["name"] == "RiskCorsWildcard"
     for item in run["results"]:
         assert rules[item["ruleIndex"]]["id"] == item["ruleId"]

@@ -1,8 +1,9 @@
 """The capability matrix: what each edition of the docs says a hosting model supports.
 
 Each edition is one JSON file in ``editions/``; every cell carries its value,
-a short note and the doc + section it comes from. Rules read it only through
-:func:`supports`, so a new edition is a new file, not new code.
+a short note and the public page (title, section, URL) it comes from, with the research
+ids behind it (``basis``: shared/reference/capabilities.md sources) as secondary detail.
+Rules read it only through :func:`supports`, so a new edition is a new file, not new code.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from auditor import docs
 from auditor.model import Hosting
 
 DEFAULT_EDITION = "2026-09"
@@ -63,8 +65,10 @@ class Cell:
     hosting: Hosting
     value: Support
     note: str
-    doc: str
+    doc: str  # public page title(s) and date(s)
     section: str
+    url: str  # https://learn.microsoft.com/… of the first page
+    basis: str  # the capabilities.md sources the cell was read from (S8 …), secondary detail
     supported_os: tuple[str, ...] = ()  # empty: any OS
     windows_containers: bool = True
     unsupported_tiers: tuple[str, ...] = ()  # plan sku.tier values excluded although the cell says yes
@@ -87,7 +91,7 @@ class Cell:
         if self.requires_setting:
             parts.append(f"needs {self.requires_setting}")
         if self.conflict:
-            parts.append(f"conflict {self.conflict}")
+            parts.append("docs disagree")
         return parts
 
     def display(self) -> str:
@@ -103,7 +107,9 @@ class Cell:
             "note": self.note,
             "doc": self.doc,
             "section": self.section,
+            "url": self.url,
             "source": self.source,
+            "basis": self.basis,
             "supported_os": list(self.supported_os),
             "windows_containers": self.windows_containers,
             "unsupported_tiers": list(self.unsupported_tiers),
@@ -148,6 +154,9 @@ def _parse_cell(edition: str, feature: Feature, hosting: Hosting, raw: Any) -> C
         raise MatrixError(f"{where}: os must list 'windows' and/or 'linux'")
     requires_setting = raw.get("requires_setting")
     conflict = raw.get("conflict")
+    url = docs.learn_url(raw.get("url"))
+    if url is None:
+        raise MatrixError(f"{where}: 'url' must be a https://learn.microsoft.com/ address")
     return Cell(
         edition=edition,
         feature=feature,
@@ -156,6 +165,8 @@ def _parse_cell(edition: str, feature: Feature, hosting: Hosting, raw: Any) -> C
         note=_text(raw, "note", where),
         doc=_text(raw, "doc", where),
         section=_text(raw, "section", where),
+        url=url,
+        basis=_text(raw, "basis", where),
         supported_os=supported_os,
         windows_containers=bool(raw.get("windows_containers", True)),
         unsupported_tiers=tuple(str(tier) for tier in raw.get("unsupported_tiers", ())),
@@ -222,8 +233,10 @@ def supports(edition: str, hosting: Hosting, feature: Feature) -> Cell:
         hosting=hosting,
         value=Support.UNKNOWN,
         note=note,
-        doc=loaded.title,
-        section="(not covered)",
+        doc=docs.FUNCTIONS_HOSTING.title,
+        section="Overview of plans (not covered by this edition)",
+        url=docs.FUNCTIONS_HOSTING.url(),
+        basis=loaded.title,
     )
 
 
@@ -237,6 +250,31 @@ def matrix_rows(edition: str = DEFAULT_EDITION) -> list[dict[str, str]]:
             row[hosting.value] = loaded.cells[(feature, hosting)].display()
         rows.append(row)
     return rows
+
+
+@dataclass(frozen=True)
+class SourceNote:
+    number: int
+    doc: str
+    section: str
+    url: str
+
+
+def matrix_rows_with_sources(edition: str = DEFAULT_EDITION) -> tuple[list[dict[str, str]], list[SourceNote]]:
+    """The rows of :func:`matrix_rows` with a ``[n]`` after each cell, and the numbered sources:
+    one note per distinct page and section, so a reader of the table can open each one."""
+    loaded = load_edition(edition)
+    notes: dict[tuple[str, str, str], SourceNote] = {}
+    rows: list[dict[str, str]] = []
+    for feature in Feature:
+        row = {"feature": FEATURE_LABELS[feature]}
+        for hosting in loaded.hosting_models:
+            cell = loaded.cells[(feature, hosting)]
+            key = (cell.doc, cell.section, cell.url)
+            note = notes.setdefault(key, SourceNote(len(notes) + 1, *key))
+            row[hosting.value] = f"{cell.display()} [{note.number}]"
+        rows.append(row)
+    return rows, list(notes.values())
 
 
 def matrix_cells(edition: str = DEFAULT_EDITION) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 import jinja2
 from markupsafe import Markup
 
+from auditor.docs import learn_url
 from auditor.matrix import FEATURE_LABELS, Feature, MatrixError, load_edition
 from auditor.report.common import HOSTING_ORDER, INBOUND_ORDER, OUTBOUND_ORDER, SEVERITY_ORDER, STATUS_ORDER
 
@@ -166,6 +167,7 @@ class MatrixCell:
     value: str
     note: str
     source: str
+    url: str | None  # the source page; only ever a https://learn.microsoft.com/ address
     relied_on_by: list[str]  # rule ids of the findings judged against this cell
 
 
@@ -321,6 +323,7 @@ def _matrix(
                     cell.value.value,
                     cell.note,
                     cell.source,
+                    learn_url(cell.url),
                     relied.get((feature.value, hosting.value), []),
                 )
             )

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from auditor.docs import reference_url
 from auditor.report.common import (
     HOSTING_ORDER,
     INBOUND_ORDER,
@@ -115,6 +116,13 @@ def _headline(result: Mapping[str, Any]) -> list[str]:
     return _table(headers, [row])
 
 
+def _rule_link(finding: Mapping[str, Any]) -> str:
+    """The rule id, linked to its Microsoft Learn page (only such a URL is ever linked)."""
+    rule = escape_markdown(finding.get("rule_id"))
+    url = reference_url(finding.get("reference"))
+    return f"[{rule}]({url})" if url else rule
+
+
 def _top_findings(result: Mapping[str, Any]) -> list[str]:
     names = {str(r.get("id", "")).lower(): display_name(r) for r in result.get("resources") or []}
     failing = sorted(
@@ -135,7 +143,7 @@ def _top_findings(result: Mapping[str, Any]) -> list[str]:
         rows.append(
             [
                 escape_markdown(finding.get("severity")),
-                escape_markdown(finding.get("rule_id")),
+                _rule_link(finding),
                 escape_markdown(resource),
                 escape_markdown(shorten(message, MESSAGE_WIDTH)),
             ]

@@ -39,6 +39,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from auditor.docs import reference_url
 from auditor.report.markdown import escape_markdown
 
 SARIF_VERSION = "2.1.0"
@@ -81,17 +82,32 @@ def _rule_name(rule_id: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", rule_id) if part)
 
 
-def _help_markdown(description: str, remediation: str) -> str:
+def _documentation(reference: object) -> tuple[str, str] | None:
+    """(title and section, Microsoft Learn URL) of a rule's reference, when it names one."""
+    url = reference_url(reference)
+    if url is None or not isinstance(reference, Mapping):
+        return None
+    label = ", ".join(part for part in (_text(reference.get("doc")), _text(reference.get("section"))) if part)
+    return label or url, url
+
+
+def _help_markdown(description: str, remediation: str, reference: object) -> str:
     parts = [escape_markdown(description)] if description else []
     if remediation:
         parts.append(f"**Remediation:** {escape_markdown(remediation)}")
+    documentation = _documentation(reference)
+    if documentation is not None:
+        parts.append(f"**Documentation:** [{escape_markdown(documentation[0])}]({documentation[1]})")
     return "\n\n".join(parts)
 
 
-def _help_text(description: str, remediation: str) -> str:
+def _help_text(description: str, remediation: str, reference: object) -> str:
     parts = [description] if description else []
     if remediation:
         parts.append(f"Remediation: {remediation}")
+    documentation = _documentation(reference)
+    if documentation is not None:
+        parts.append(f"Documentation: {documentation[0]}: {documentation[1]}")
     return "\n\n".join(parts)
 
 
@@ -116,12 +132,16 @@ def _rule_descriptor(
         "name": _rule_name(rule_id) or rule_id,
         "shortDescription": {"text": short},
         "fullDescription": {"text": full},
-        "help": {"text": _help_text(full, remediation), "markdown": _help_markdown(full, remediation)},
+        "help": {
+            "text": _help_text(full, remediation, reference),
+            "markdown": _help_markdown(full, remediation, reference),
+        },
         "defaultConfiguration": {"level": LEVEL.get(severity, UNKNOWN_SEVERITY_LEVEL)},
         "properties": properties,
     }
-    if isinstance(reference, str) and reference.startswith("https://"):
-        descriptor["helpUri"] = reference
+    documentation = _documentation(reference)
+    if documentation is not None:
+        descriptor["helpUri"] = documentation[1]
     return descriptor
 
 
@@ -157,7 +177,7 @@ def _rules(
             _text(finding.get("title") or finding.get("message")),
             "",
             _text(finding.get("remediation")),
-            None,
+            finding.get("reference"),
         )
     return [descriptors[rule_id] for rule_id in sorted(descriptors)]
 

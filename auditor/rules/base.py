@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from auditor.docs import Page
 from auditor.matrix import Cell
 from auditor.model import App, DataKey
 
@@ -48,8 +49,27 @@ class Category(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Reference:
-    doc: str
+    """Where a user can read what a rule checks: a public page, its section, and (secondary) the
+    research ids it rests on (shared/reference/capabilities.md sources and claims)."""
+
+    page: Page
     section: str
+    anchor: str = ""  # the section's fragment on the page, when we checked the heading
+    basis: str = ""
+
+    @property
+    def doc(self) -> str:
+        return self.page.title
+
+    @property
+    def url(self) -> str:
+        return self.page.url(self.anchor)
+
+    def as_dict(self) -> dict[str, str]:
+        entry = {"doc": self.doc, "section": self.section, "url": self.url}
+        if self.basis:
+            entry["basis"] = self.basis
+        return entry
 
 
 # slots: an audit builds one Outcome per rule per app (290,000 for 10,000 apps), and a frozen
@@ -108,7 +128,7 @@ class Rule:
             "title": self.title,
             "rationale": self.rationale,
             "remediation": self.remediation,
-            "reference": {"doc": self.reference.doc, "section": self.reference.section},
+            "reference": self.reference.as_dict(),
             "editions": list(self.editions) if self.editions is not None else None,
         }
 

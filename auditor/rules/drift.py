@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from auditor import docs
 from auditor.matrix import Cell, Feature, Support, supports
 from auditor.model import AccessRule, App, DataKey, Hosting, SiteConfig
 from auditor.rules.base import (
@@ -67,7 +68,7 @@ def judge(cell: Cell, app: App) -> Judgement:
         return Judgement(
             Status.FAIL,
             f"edition {cell.edition} supports it on {' or '.join(cell.supported_os)} only, and the app is "
-            f"{app.os}" + (f" (docs conflict {cell.conflict})" if cell.conflict else ""),
+            f"{app.os}" + (" (the docs disagree on this)" if cell.conflict else ""),
             evidence,
         )
     if not cell.windows_containers and app.os == "windows" and app.is_container:
@@ -423,8 +424,10 @@ VNET_INTEGRATION_UNSUPPORTED = Rule(
     "Consumption, "
     "Basic or higher Dedicated), or remove it: `az functionapp vnet-integration remove -g <rg> -n <app>`.",
     reference=Reference(
-        "S8 functions-scale.md 09/16/2026; S16 overview-vnet-integration.md 02/25/2026",
-        "Networking features (R-PLAN-01, R-PLAN-09, R-PLAN-10)",
+        docs.FUNCTIONS_HOSTING,
+        "Networking features",
+        "networking-features",
+        basis="S8, S16; R-PLAN-01, R-PLAN-09, R-PLAN-10",
     ),
     check=check_vnet_integration_unsupported,
 )
@@ -441,9 +444,7 @@ GATEWAY_INTEGRATION_UNSUPPORTED = Rule(
     "<app>` "
     "then `az functionapp vnet-integration add -g <rg> -n <app> --vnet <vnet> --subnet <subnet>`.",
     reference=Reference(
-        "S18 configure-gateway-required-vnet-integration.md 01/30/2026; S6 functions-networking-options.md "
-        "09/15/2026",
-        "Review limitations (R-GW-01, R-GW-02, R-PLAN-08)",
+        docs.GATEWAY_INTEGRATION, "Review limitations", basis="S18, S6; R-GW-01, R-GW-02, R-PLAN-08"
     ),
     check=check_gateway_integration_unsupported,
 )
@@ -454,14 +455,16 @@ HYBRID_CONNECTION_UNSUPPORTED = Rule(
     severity=Severity.MEDIUM,
     title="Hybrid Connections on a hosting model that does not support them",
     rationale="The edition marks Hybrid Connections unsupported here (2019-04: Consumption, Premium; "
-    "2026-09: "
-    "Consumption, Flex, and Linux apps per the Functions docs, conflict C1).",
+    "2026-09: Consumption, Flex, and Linux apps per the Functions docs, which the App Service docs "
+    "contradict for Linux).",
     remediation="Remove the connection (`az functionapp hybrid-connection remove -g <rg> -n <app> "
     "--namespace <ns> "
     "--hybrid-connection <name>`) or move the app to a Windows Dedicated or Premium plan.",
     reference=Reference(
-        "S8 functions-scale.md 09/16/2026; S24 app-service-hybrid-connections.md 05/06/2025",
-        "Networking features; Hybrid Connections (R-HC-01, R-HC-02)",
+        docs.FUNCTIONS_NETWORKING,
+        "Hybrid Connections",
+        "hybrid-connections",
+        basis="S6, S8, S24; R-HC-01, R-HC-02; conflict C1",
     ),
     check=check_hybrid_connection_unsupported,
 )
@@ -478,8 +481,10 @@ PRIVATE_ENDPOINT_UNSUPPORTED = Rule(
     "endpoint: "
     "`az network private-endpoint delete -g <rg> -n <endpoint>`.",
     reference=Reference(
-        "S8 functions-scale.md 09/16/2026; S6 functions-networking-options.md 09/15/2026",
-        "Networking features (R-PLAN-02, R-PE-04)",
+        docs.FUNCTIONS_NETWORKING,
+        "Private endpoints (inbound)",
+        "private-endpoints",
+        basis="S6, S8; R-PLAN-02, R-PE-04",
     ),
     check=check_private_endpoint_unsupported,
 )
@@ -495,8 +500,10 @@ VNET_TRIGGER_UNSUPPORTED = Rule(
     remediation="`az resource update -g <rg> -n <app>/config/web --set "
     "properties.functionsRuntimeScaleMonitoringEnabled=1 --resource-type Microsoft.Web/sites`.",
     reference=Reference(
-        "S6 functions-networking-options.md 09/15/2026",
-        "Premium plan with virtual network triggers (R-TRG-01, R-TRG-05)",
+        docs.FUNCTIONS_NETWORKING,
+        "Virtual network triggers (non-HTTP)",
+        "virtual-network-triggers-non-http",
+        basis="S6; R-TRG-01, R-TRG-05",
     ),
     check=check_vnet_trigger_unsupported,
 )
@@ -512,8 +519,10 @@ INTEGRATION_SUBNET_INVALID = Rule(
     "Microsoft.Web/serverFarms` (Flex: Microsoft.App/environments), or integrate with a correctly sized, "
     "same-region, dedicated subnet.",
     reference=Reference(
-        "S6 functions-networking-options.md 09/15/2026; S16 overview-vnet-integration.md 02/25/2026",
-        "Subnets (R-VNI-01, R-VNI-02, R-VNI-05, R-VNI-06, R-FLEX-01, R-FLEX-05)",
+        docs.FUNCTIONS_NETWORKING,
+        "Subnets",
+        "subnets",
+        basis="S6, S16; R-VNI-01, R-VNI-02, R-VNI-05, R-VNI-06, R-FLEX-01, R-FLEX-05",
     ),
     check=check_integration_subnet_invalid,
 )
@@ -527,7 +536,7 @@ ASE_RETIRED = Rule(
     "that "
     "cannot be migrated are deleted.",
     remediation="Migrate to an App Service Environment v3 (IsolatedV2 plans).",
-    reference=Reference("S27 app-service/environment/auto-migration.md 03/10/2026", "Retirement (R-PLAN-11)"),
+    reference=Reference(docs.ASE_AUTO_MIGRATION, "Retirement", basis="S27; R-PLAN-11"),
     check=check_ase_retired,
 )
 
@@ -539,9 +548,7 @@ GATEWAY_INTEGRATION_RETIRING = Rule(
     rationale="Gateway-required (point-to-site) VNet integration retires on 2027-03-31.",
     remediation="Move to regional VNet integration: `az functionapp vnet-integration add -g <rg> -n <app> "
     "--vnet <vnet> --subnet <subnet>`.",
-    reference=Reference(
-        "S18 configure-gateway-required-vnet-integration.md 01/30/2026", "Retirement (R-GW-06)"
-    ),
+    reference=Reference(docs.GATEWAY_INTEGRATION, "Retirement", basis="S18; R-GW-06"),
     check=check_gateway_integration_retiring,
     editions=("2026-09",),
 )
@@ -553,10 +560,7 @@ LINUX_CONSUMPTION_RETIRING = Rule(
     title="Linux Consumption retires 2028-09-30",
     rationale="Linux Consumption retires on 2028-09-30 and gets no new features or language versions.",
     remediation="Migrate the app to the Flex Consumption plan.",
-    reference=Reference(
-        "S10 consumption-plan.md 09/23/2025; includes/functions-linux-consumption-retirement.md 04/09/2026",
-        "Linux Consumption retirement (R-PLAN-05)",
-    ),
+    reference=Reference(docs.CONSUMPTION, "Linux Consumption retirement", basis="S10; R-PLAN-05"),
     check=check_linux_consumption_retiring,
     editions=("2026-09",),
 )
@@ -571,8 +575,10 @@ ACCESS_RULE_LIMITS = Rule(
     remediation="Consolidate rules (multi-source rules, service tags) and remove surplus ones with "
     "`az functionapp config access-restriction remove -g <rg> -n <app> --rule-name <name>`.",
     reference=Reference(
-        "S20 app-service-ip-restrictions.md 02/03/2025; S21 overview-access-restrictions.md 02/13/2024",
-        "Limits; Multi-source rules; HTTP header filtering (R-AR-04, R-AR-05, R-AR-06)",
+        docs.IP_RESTRICTIONS,
+        "Add an access restriction rule (the 512-rule limit); Multi-source rules; Filter by http header",
+        "add-an-access-restriction-rule",
+        basis="S20, S21; R-AR-04, R-AR-05, R-AR-06",
     ),
     check=check_access_rule_limits,
 )
@@ -588,8 +594,10 @@ SERVICE_ENDPOINT_RULE_UNSUPPORTED = Rule(
     remediation="Replace the rule with IP rules or rely on the private endpoint: "
     "`az functionapp config access-restriction remove -g <rg> -n <app> --rule-name <name>`.",
     reference=Reference(
-        "S21 overview-access-restrictions.md 02/13/2024; S20 app-service-ip-restrictions.md 02/03/2025",
-        "Service endpoint based rules (R-AR-08)",
+        docs.ACCESS_RESTRICTIONS,
+        "Access restriction rules based on service endpoints",
+        "access-restriction-rules-based-on-service-endpoints",
+        basis="S21, S20; R-AR-08",
     ),
     check=check_service_endpoint_rule_unsupported,
 )

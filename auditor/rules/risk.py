@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from auditor import docs
 from auditor.model import AccessRule, App, DataKey
 from auditor.rules.base import (
     Category,
@@ -37,7 +38,7 @@ from auditor.rules.outbound import Egress
 # Enum values are read as ``_value_`` here: ``.value`` is a Python-level property, and this code
 # runs for every app (29 rules x 10,000 apps in bench/evaluation.py).
 CLIENT_CONTROLLED_HEADERS = frozenset({"x-forwarded-for", "x-forwarded-host"})
-NOT_APPROVED_STATUSES = frozenset({"pending", "rejected", "disconnected"})
+APPROVED_STATUS = "approved"
 
 
 def inbound_evidence(verdict: InboundVerdict) -> dict[str, Any]:
@@ -242,7 +243,7 @@ def check_private_endpoint_bypassed(facts: AppFacts) -> Outcome:
     app = facts.app
     if app.private_endpoints is None:
         return unknown(app, (DataKey.PRIVATE_ENDPOINTS,), "the private endpoint connections")
-    approved = [pe.id for pe in app.private_endpoints if (pe.status or "").lower() == "approved"]
+    approved = [pe.id for pe in app.private_endpoints if (pe.status or "").lower() == APPROVED_STATUS]
     if not approved:
         return not_applicable("No approved private endpoint.")
     explicitly_enabled = (app.public_network_access or "").strip().lower() == "enabled"
@@ -275,11 +276,13 @@ def check_private_endpoint_not_approved(facts: AppFacts) -> Outcome:
         return unknown(app, (DataKey.PRIVATE_ENDPOINTS,), "the private endpoint connections")
     if not app.private_endpoints:
         return not_applicable("No private endpoint connection.")
+    # Anything but Approved is not approved: besides Pending, Rejected and Disconnected, ARM
+    # answers the transitional Approving, Rejecting and Disconnecting (tests/corpus/cli-net-pe-webapp).
     pending = sorted(
         (
             {"id": pe.id, "status": pe.status}
             for pe in app.private_endpoints
-            if (pe.status or "").lower() in NOT_APPROVED_STATUSES
+            if pe.status and pe.status.lower() != APPROVED_STATUS
         ),
         key=lambda entry: str(entry["id"]).lower(),
     )
@@ -289,6 +292,12 @@ def check_private_endpoint_not_approved(facts: AppFacts) -> Outcome:
             + ", ".join(f"{entry['status']}" for entry in pending)
             + ".",
             {"connections": pending},
+        )
+    unstated = sorted(pe.id for pe in app.private_endpoints if not pe.status)
+    if unstated:
+        return unknown_without_read(
+            f"{len(unstated)} private endpoint connection(s) report no approval state.",
+            {"connections": unstated},
         )
     return passed("Every private endpoint connection is approved.")
 
@@ -491,9 +500,6 @@ def check_cors_wildcard(facts: AppFacts) -> Outcome:
     return passed("CORS names specific origins.", evidence)
 
 
-_ACCESS_DOC = "S21 app-service/overview-access-restrictions.md 02/13/2024; S20 "
-"app-service-ip-restrictions.md 02/03/2025"
-
 PUBLIC_UNRESTRICTED = Rule(
     id="risk/public-unrestricted",
     category=Category.RISK,
@@ -509,7 +515,10 @@ PUBLIC_UNRESTRICTED = Rule(
     "or, behind a private endpoint, "
     "`az resource update --ids <app-id> --set properties.publicNetworkAccess=Disabled`.",
     reference=Reference(
-        _ACCESS_DOC, "App access; Access restriction rules; Unmatched rule (R-AR-01/02, R-PE-01)"
+        docs.ACCESS_RESTRICTIONS,
+        "App access; Unmatched rule",
+        "app-access",
+        basis="S21, S20; R-AR-01, R-AR-02, R-PE-01",
     ),
     check=check_public_unrestricted,
 )
@@ -526,7 +535,12 @@ SCM_UNRESTRICTED = Rule(
     "--use-same-restrictions-for-scm-site true`, or add SCM rules with `--scm-site true` and set "
     "`properties.scmIpSecurityRestrictionsDefaultAction=Deny` with `az resource update --ids "
     "<app-id>/config/web`.",
-    reference=Reference(_ACCESS_DOC, "Restrict access to an advanced tool site (R-AR-11)"),
+    reference=Reference(
+        docs.ACCESS_RESTRICTIONS,
+        "Restrict access to the advanced tools site",
+        "restrict-access-to-the-advanced-tools-site",
+        basis="S21, S20; R-AR-11",
+    ),
     check=check_scm_unrestricted,
 )
 
@@ -542,7 +556,12 @@ SHADOWED_ACCESS_RULE = Rule(
     "`az functionapp config access-restriction remove -g <rg> -n <app> --rule-name <name>` and add it again "
     "with a "
     "lower priority number than the rule that matches every source.",
-    reference=Reference(_ACCESS_DOC, "Access restriction rules: priority order (R-AR-01, R-AR-03)"),
+    reference=Reference(
+        docs.ACCESS_RESTRICTIONS,
+        "How it works (priority order)",
+        "how-it-works",
+        basis="S21; R-AR-01, R-AR-03",
+    ),
     check=check_shadowed_access_rule,
 )
 
@@ -558,7 +577,12 @@ SPOOFABLE_HEADER_RULE = Rule(
     "`az functionapp config access-restriction remove -g <rg> -n <app> --rule-name <name>` then add it back "
     "with "
     "`--ip-address <cidr>` or `--service-tag AzureFrontDoor.Backend --http-headers x-azure-fdid=<id>`.",
-    reference=Reference(_ACCESS_DOC, "HTTP header filtering (R-AR-06)"),
+    reference=Reference(
+        docs.ACCESS_RESTRICTIONS,
+        "HTTP header filtering for site access restriction rules",
+        "http-header-filtering-for-site-access-restriction-rules",
+        basis="S21; R-AR-06",
+    ),
     check=check_spoofable_header_rule,
 )
 
@@ -573,7 +597,12 @@ FRONTDOOR_WITHOUT_FDID = Rule(
     "--action Allow --priority 100 --service-tag AzureFrontDoor.Backend --http-headers "
     "x-azure-fdid=<front-door-id>` "
     "and remove the unpinned rule.",
-    reference=Reference(_ACCESS_DOC, "Restrict access to a specific Azure Front Door instance (R-AR-07)"),
+    reference=Reference(
+        docs.ACCESS_RESTRICTIONS,
+        "Restrict access to a specific Azure Front Door instance",
+        "restrict-access-to-a-specific-azure-front-door-instance",
+        basis="S21, S20; R-AR-07",
+    ),
     check=check_frontdoor_without_fdid,
 )
 
@@ -587,7 +616,12 @@ BROAD_SERVICE_TAG = Rule(
     "your resources.",
     remediation="Replace the rule with the specific service tag or address ranges of the callers: "
     "`az functionapp config access-restriction remove -g <rg> -n <app> --rule-name <name>`.",
-    reference=Reference(_ACCESS_DOC, "Service tag based rules (R-AR-07, R-AR-14)"),
+    reference=Reference(
+        docs.ACCESS_RESTRICTIONS,
+        "Access restriction rules based on service tags",
+        "access-restriction-rules-based-on-service-tags",
+        basis="S21; R-AR-07, R-AR-14",
+    ),
     check=check_broad_service_tag,
 )
 
@@ -600,9 +634,10 @@ PRIVATE_ENDPOINT_BYPASSED = Rule(
     "endpoint; with no access rule restricting it, the private endpoint isolates nothing.",
     remediation="`az resource update --ids <app-id> --set properties.publicNetworkAccess=Disabled`.",
     reference=Reference(
-        "S21 app-service/overview-access-restrictions.md 02/13/2024; S22 overview-private-endpoint.md "
-        "01/31/2025",
-        "App access (R-PE-01)",
+        docs.PRIVATE_ENDPOINTS,
+        "Security considerations",
+        "security-considerations",
+        basis="S22, S21; R-PE-01",
     ),
     check=check_private_endpoint_bypassed,
 )
@@ -612,12 +647,15 @@ PRIVATE_ENDPOINT_NOT_APPROVED = Rule(
     category=Category.RISK,
     severity=Severity.LOW,
     title="Private endpoint connection not approved",
-    rationale="A Pending, Rejected or Disconnected connection carries no traffic: whoever relies on it is "
-    "either cut off or still using the public path.",
+    rationale="A connection that is not Approved (Pending, Rejected, Disconnected, or on its way there: "
+    "Approving, Rejecting, Disconnecting) carries no traffic: whoever relies on it is either cut off or "
+    "still using the public path.",
     remediation="Approve it (`az network private-endpoint-connection approve --id <connection-id>`) or "
     "delete it "
     "(`az network private-endpoint-connection delete --id <connection-id>`).",
-    reference=Reference("S22 overview-private-endpoint.md 01/31/2025", "Conceptual overview (R-PE-04)"),
+    reference=Reference(
+        docs.PRIVATE_ENDPOINTS, "Conceptual overview", "conceptual-overview", basis="S22; R-PE-04"
+    ),
     check=check_private_endpoint_not_approved,
 )
 
@@ -626,17 +664,19 @@ SERVICE_ENDPOINT_OUTBOUND_OPEN = Rule(
     category=Category.RISK,
     severity=Severity.LOW,
     title="Service-endpoint private access with open outbound",
-    rationale="Service-endpoint rules restrict who can call the app, not where it can call: the seed warns "
-    "the "
-    "function still has full outbound access to the internet.",
+    rationale="Service-endpoint rules restrict who can call the app, not where it can call: the Functions "
+    "networking docs have warned since 2019 that the function still has full outbound access to the "
+    "internet.",
     remediation="Route all traffic into the VNet and deny internet egress on the integration subnet: "
     "`az resource update --ids <app-id> --set properties.outboundVnetRouting.allTraffic=true` and "
     "`az network nsg rule create -g <rg> --nsg-name <nsg> -n deny-internet --priority 4000 --direction "
     "Outbound "
     "--access Deny --destination-address-prefixes Internet --destination-port-ranges '*'`.",
     reference=Reference(
-        "S1 functions-networking-options.md 4/11/2019; S13 functions-networking-faq",
-        "Private site access (R-RT-08)",
+        docs.FUNCTIONS_NETWORKING,
+        "Outbound IP restrictions",
+        "outbound-ip-restrictions",
+        basis="S1 (2019: Private site access), S13, S6; R-RT-08",
     ),
     check=check_service_endpoint_outbound_open,
 )
@@ -652,8 +692,10 @@ ROUTE_ALL_DISABLED = Rule(
     remediation="`az resource update --ids <app-id> --set properties.outboundVnetRouting.allTraffic=true` "
     "(or `az functionapp config set -g <rg> -n <app> --vnet-route-all-enabled true`).",
     reference=Reference(
-        "S16 overview-vnet-integration.md 02/25/2026; S17 configure-vnet-integration-routing.md 11/24/2025",
-        "Routes; Configure application routing (R-RT-03)",
+        docs.VNET_ROUTING,
+        "Configure application routing",
+        "configure-application-routing",
+        basis="S17, S16; R-RT-03",
     ),
     check=check_route_all_disabled,
 )
@@ -674,8 +716,10 @@ OUTBOUND_UNCONTROLLED = Rule(
     "0.0.0.0/0 "
     "--next-hop-type VirtualAppliance --next-hop-ip-address <firewall-ip>`.",
     reference=Reference(
-        "S6 functions-networking-options.md 09/15/2026; S16 overview-vnet-integration.md 02/25/2026",
-        "Outbound IP restrictions; Routes (R-RT-03, R-RT-05, R-ASE-05)",
+        docs.FUNCTIONS_NETWORKING,
+        "Outbound IP restrictions; Network security groups; Routes",
+        "outbound-ip-restrictions",
+        basis="S6, S16; R-RT-03, R-RT-05, R-ASE-05",
     ),
     check=check_outbound_uncontrolled,
 )
@@ -691,7 +735,7 @@ HYBRID_CONNECTION_ENDPOINT = Rule(
     remediation="Review the endpoints; remove unneeded ones with "
     "`az functionapp hybrid-connection remove -g <rg> -n <app> --namespace <namespace> --hybrid-connection "
     "<name>`.",
-    reference=Reference("S24 app-service-hybrid-connections.md 05/06/2025", "How it works (R-HC-04)"),
+    reference=Reference(docs.HYBRID_CONNECTIONS, "How it works", basis="S24; R-HC-04"),
     check=check_hybrid_connection_endpoint,
 )
 
@@ -706,10 +750,7 @@ ANONYMOUS_HTTP_TRIGGER_PUBLIC = Rule(
     remediation="Set `authLevel` to `function` in the function's binding (function.json or decorator) or "
     "restrict "
     "the main site with access rules or a private endpoint.",
-    reference=Reference(
-        "articles/azure-functions/functions-bindings-http-webhook-trigger.md",
-        "Authorization level (with R-AR-02)",
-    ),
+    reference=Reference(docs.HTTP_TRIGGER, "Authorization level (authLevel)", basis="R-AR-02"),
     check=check_anonymous_http_trigger_public,
 )
 
@@ -720,7 +761,7 @@ HTTPS_ONLY_DISABLED = Rule(
     title="HTTPS not enforced",
     rationale="With httpsOnly false the app answers plain HTTP, so requests and keys can travel unencrypted.",
     remediation="`az functionapp update -g <rg> -n <app> --set httpsOnly=true`.",
-    reference=Reference("articles/app-service/configure-ssl-bindings.md", "Enforce HTTPS"),
+    reference=Reference(docs.TLS_BINDINGS, "Enforce HTTPS", "enforce-https"),
     check=check_https_only_disabled,
 )
 
@@ -733,7 +774,7 @@ TLS_BELOW_1_2 = Rule(
     "later.",
     remediation="`az functionapp config set -g <rg> -n <app> --min-tls-version 1.2` and "
     "`az resource update --ids <app-id>/config/web --set properties.scmMinTlsVersion=1.2`.",
-    reference=Reference("articles/app-service/configure-ssl-bindings.md", "Enforce TLS versions"),
+    reference=Reference(docs.TLS_BINDINGS, "Enforce TLS versions", "enforce-tls-versions"),
     check=check_tls_below_1_2,
 )
 
@@ -744,7 +785,7 @@ FTP_ALLOWED = Rule(
     title="Plain FTP allowed",
     rationale="ftpsState AllAllowed accepts unencrypted FTP, exposing deployment credentials and content.",
     remediation="`az functionapp config set -g <rg> -n <app> --ftps-state Disabled` (or `FtpsOnly`).",
-    reference=Reference("articles/app-service/deploy-ftp.md", "Enforce FTPS"),
+    reference=Reference(docs.FTP_DEPLOYMENT, "Enforce FTPS", "enforce-ftps"),
     check=check_ftp_allowed,
 )
 
@@ -756,7 +797,12 @@ REMOTE_DEBUGGING_ENABLED = Rule(
     rationale="Remote debugging opens extra ports on the app and is meant to be switched on briefly, not "
     "left on.",
     remediation="`az functionapp config set -g <rg> -n <app> --remote-debugging-enabled false`.",
-    reference=Reference("S22 overview-private-endpoint.md 01/31/2025", "Limitations (R-PE-09, R-ASE-07)"),
+    reference=Reference(
+        docs.APP_CONFIGURATION,
+        "Configure general settings (Remote debugging)",
+        "configure-general-settings",
+        basis="S22 (Limitations); R-PE-09, R-ASE-07",
+    ),
     check=check_remote_debugging_enabled,
 )
 
@@ -769,10 +815,7 @@ CORS_WILDCARD = Rule(
     remediation="`az functionapp cors remove -g <rg> -n <app> --allowed-origins '*'` and add the real "
     "origins with "
     "`az functionapp cors add -g <rg> -n <app> --allowed-origins https://<origin>`.",
-    reference=Reference(
-        "S6 functions-networking-options.md 09/15/2026",
-        "Testing restricted apps from the portal: CORS origins (R-AR-14)",
-    ),
+    reference=Reference(docs.FUNCTION_APP_SETTINGS, "CORS", "cors", basis="S6; R-AR-14"),
     check=check_cors_wildcard,
 )
 

@@ -331,3 +331,28 @@ def test_print_stylesheet_keeps_content_and_drops_controls(
         assert not page.locator(control).first.is_visible()
     for content in ("#exposure-grid", "#findings-table", "#capability-matrix", "#gaps-table"):
         assert page.locator(content).is_visible()
+
+
+def test_references_link_only_to_microsoft_learn(open_report: Opener, result: dict[str, Any]) -> None:
+    doctored = copy.deepcopy(result)
+    findings = doctored["findings"]
+    findings[0]["reference"]["url"] = "javascript:alert(1)"
+    findings[1]["reference"]["url"] = "https://learn.microsoft.com.evil.example/azure/x"
+    opened = open_report(doctored)
+    page = opened.page
+    for toggle in range(page.locator("#findings-table tr.finding-row button.toggle").count()):
+        page.locator("#findings-table tr.finding-row button.toggle").nth(toggle).click()
+    links = page.eval_on_selector_all(
+        ".finding-detail a[href]", "links => links.map(link => [link.getAttribute('href'), link.rel])"
+    )
+    expected = {
+        finding["reference"]["url"]
+        for finding in doctored["findings"]
+        if "learn.microsoft.com/" in finding["reference"]["url"]
+    } - {"https://learn.microsoft.com.evil.example/azure/x"}
+    assert {href for href, _ in links if not href.startswith("#")} == expected
+    assert all(rel == "noopener noreferrer" for href, rel in links if not href.startswith("#"))
+    page.click("nav a[href='#matrix']")
+    sources = page.eval_on_selector_all("#capability-matrix a.cell-source", "links => links.map(l => l.href)")
+    assert sources and all(href.startswith("https://learn.microsoft.com/azure/") for href in sources)
+    assert opened.requests == [opened.url] and opened.errors == []

@@ -153,13 +153,16 @@
     return el("div", { className: wide ? "detail-block wide" : "detail-block" }, [el("h4", { text: title }), content]);
   }
 
+  const LEARN_URL = /^https:\/\/learn\.microsoft\.com\/[A-Za-z0-9._~\/#?=&%+-]*$/;
+
   function referenceNode(reference) {
     if (!isPlainObject(reference)) return el("span", { className: "empty", text: NOT_IN_RESULT });
     const parts = [str(reference.edition), str(reference.doc), str(reference.section)].filter(Boolean);
     const wrapper = el("span", { text: "Edition " + parts.join(" · ") });
     const url = str(reference.url);
-    // Only https documentation links; javascript:, data: and the like stay text.
-    if (/^https:\/\/[^\s]+$/i.test(url)) {
+    // Only Microsoft Learn pages become links; any other address (javascript:, data:, another
+    // host) stays out of the page.
+    if (LEARN_URL.test(url)) {
       const link = el("a", { text: url, attrs: { rel: "noopener noreferrer" } });
       link.href = url;
       wrapper.append(" ", link);
