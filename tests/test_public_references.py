@@ -161,7 +161,17 @@ def rendered(result: Path, report_format: str, capsys: pytest.CaptureFixture[str
 
 
 def test_every_report_format_is_covered() -> None:
-    assert set(RENDERERS) == {"json", "table", "markdown", "csv", "sarif", "html"}
+    assert set(RENDERERS) == {"json", "table", "markdown", "csv", "sarif", "html", "ocsf"}
+
+
+def test_demo_result_as_ocsf(demo_result: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    events = [json.loads(line) for line in rendered(demo_result, "ocsf", capsys).splitlines()]
+    assert events
+    for event in events:
+        assert unsourced_in_json(event) == []
+        # Each event's remediation names the Learn page of its rule, and nothing that is not public.
+        references = event["remediation"]["references"]
+        assert references and all(learn_url(url) for url in references)
 
 
 def test_demo_result_as_json(demo_result: Path, capsys: pytest.CaptureFixture[str]) -> None:
