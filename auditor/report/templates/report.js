@@ -1189,6 +1189,11 @@
     return edge.labelEnd === "target" ? path.x1 + BUS_FIRST + BUS_STEP * graph.maxBus + 10 : path.x1 + 10;
   }
 
+  // Drawn, not an SVG marker: a marker needs a url reference, and nothing here points anywhere.
+  function arrowHead(path) {
+    return svg("path", { class: "arrow-head", d: "M" + (path.x2 - 8) + " " + (path.y2 - 4) + " L" + path.x2 + " " + path.y2 + " L" + (path.x2 - 8) + " " + (path.y2 + 4) + " z" });
+  }
+
   function blockMark(x, y) {
     return svg("path", { class: "edge-cross", d: "M" + (x - 5) + " " + (y - 5) + " L" + (x + 5) + " " + (y + 5) + " M" + (x + 5) + " " + (y - 5) + " L" + (x - 5) + " " + (y + 5) });
   }
@@ -1208,7 +1213,7 @@
       "data-to": edge.to.title,
       "data-rules": rules.join(" "),
     });
-    group.append(svgTitle(describe(edge)), svg("path", { d: path.d, "marker-end": "url(#network-arrow)" }));
+    group.append(svgTitle(describe(edge)), svg("path", { d: path.d }), arrowHead(path));
     if (edge.kind === "blocked") group.append(blockMark(path.x2 - 16, path.y2));
     const anchorX = labelStart(graph, edge, path);
     const anchorY = (edge.labelEnd === "target" ? path.y2 : path.y1) + 15 + (edge.labelOffset || 0) * LABEL_LINE;
@@ -1375,6 +1380,7 @@
     group.append(
       svgTitle(edge.from.title + " → " + edge.to.title + " · " + edge.count + " apps" + (lines.length ? ": " + lines.join(", ") : "")),
       svg("path", { d: path.d, "stroke-width": (1.5 + 7 * edge.count / peak).toFixed(1) }),
+      arrowHead(path),
     );
     if (edge.kind === "blocked") group.append(blockMark(path.x2 - 16, path.y2));
     const anchorX = labelStart(graph, edge, path);
