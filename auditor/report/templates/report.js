@@ -211,7 +211,11 @@
         pending = window.setTimeout(refreshIfChanged, 120);
       });
       this.form.addEventListener("change", refreshIfChanged);
-      this.form.addEventListener("reset", () => window.setTimeout(() => this.refresh(true), 0));
+      // The user's Clear button: redraw once the form has reset. setFilters resets it too,
+      // and its caller redraws (reveal() on the right page): no second redraw then.
+      this.form.addEventListener("reset", () => {
+        if (!this.settingFilters) window.setTimeout(() => this.refresh(true), 0);
+      });
       for (const button of this.pager.querySelectorAll("button[data-page]")) {
         button.addEventListener("click", () => this.turn(button.dataset.page));
       }
@@ -226,7 +230,12 @@
     }
 
     setFilters(values) {
-      this.form.reset();
+      this.settingFilters = true;
+      try {
+        this.form.reset();
+      } finally {
+        this.settingFilters = false;
+      }
       for (const [name, value] of Object.entries(values)) {
         const control = this.form.elements.namedItem(name);
         if (control && "value" in control) control.value = value;
@@ -686,7 +695,7 @@
     "risk/service-endpoint-outbound-open": "egress",
     "drift/vnet-integration-unsupported": "subnet",
     "drift/integration-subnet-invalid": "subnet",
-    "drift/vnet-trigger-unsupported": "subnet",
+    "drift/vnet-trigger-unsupported": ["subnet", "gateway"],
     "drift/gateway-integration-unsupported": "gateway",
     "drift/gateway-integration-retiring": "gateway",
     "drift/hybrid-connection-unsupported": "hybrid",
@@ -982,15 +991,14 @@
         places.push("rule:" + str(entry.site, "main") + ":" + str(rule.position));
       }
     }
-    const general = PLACE_OF_RULE[item.rule];
-    if (general === "pe") {
+    const general = [].concat(PLACE_OF_RULE[item.rule] || []);
+    if (general[0] === "pe") {
       const listed = [].concat(evidence.connections || [], evidence.private_endpoints || []);
       for (const entry of listed) places.push("pe:" + str(isPlainObject(entry) ? entry.id : entry).toLowerCase());
-    } else if (general === "hybrid") {
+    } else if (general[0] === "hybrid") {
       for (const entry of [].concat(evidence.endpoints || [], evidence.hybrid_connections || [])) places.push("hybrid:" + str(entry).toLowerCase());
     }
-    if (general) places.push(general);
-    return places;
+    return places.concat(general);
   }
 
   function buildAppGraph(record) {
@@ -1146,7 +1154,7 @@
   }
 
   function drawNode(node) {
-    const group = svg("g", { class: "net-node node-" + node.kind, transform: "translate(" + node.x + " " + node.y + ")" });
+    const group = svg("g", { class: "net-node node-" + node.kind, transform: "translate(" + node.x + " " + node.y + ")", "data-title": node.title });
     group.append(
       svgTitle([node.title, node.subtitle, node.detail].filter(Boolean).join("\n")),
       ...nodeBody(node),
