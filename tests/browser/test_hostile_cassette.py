@@ -69,6 +69,14 @@ def test_hostile_cassette_report_renders_payloads_as_text(
     text = page.inner_text("body")
     assert PAYLOAD in text
     assert ATTRIBUTE_BREAK in text
+    # The network pictures of those apps hold the names as SVG text, and the overview is drawn.
+    pictures = page.locator("svg.app-network")
+    assert pictures.count() == 3
+    svg_text = "\n".join(pictures.locator("title").all_text_contents())
+    assert PAYLOAD in svg_text
+    assert ATTRIBUTE_BREAK in svg_text
+    assert page.locator("#network-overview g.group-node").count() >= 1
+    assert page.locator("svg script, svg foreignObject, svg [href^='javascript' i]").count() == 0
     assert page.evaluate("() => typeof window.__pwned") == "undefined"
     assert opened.dialogs == []
     assert page.locator("img, iframe, object, embed").count() == 0

@@ -838,7 +838,7 @@
     rules.forEach((rule, index) => {
       if (!drawn.includes(rule)) return;
       const deciding = !decided && isDecidingRule(rule, detail);
-      const subtitle = "#" + (index + 1) + " · priority " + str(rule.priority, "—") + " · " + str(rule.name, "(unnamed)");
+      const subtitle = (site === "scm" ? "SCM #" : "main #") + (index + 1) + " · priority " + str(rule.priority, "—") + " · " + str(rule.name, "(unnamed)");
       const node = graph.node(0, ruleTitle(rule), subtitle, decided ? "dead" : "source",
         [subtitle, headerText(rule.headers), str(rule.description)].filter(Boolean).join(" · "));
       const kind = decided ? "dead" : /^deny$/i.test(str(rule.action)) ? "blocked" : "open";
@@ -1355,7 +1355,7 @@
       const findingsOf = group.apps.flatMap((record) => record.findings);
       const count = group.apps.length;
       const node = graph.node(1, (HOSTING_SHORT[group.hosting] || group.hosting) + " · " + count + (count === 1 ? " app" : " apps"),
-        "inbound " + group.inbound + " · egress " + group.outbound, "group verdict-" + cssToken(group.inbound));
+        "in " + group.inbound + " · out " + group.outbound, "group verdict-" + cssToken(group.inbound));
       node.note = group.fails ? group.fails + " failing findings" : "no failing finding";
       node.height = NODE_H + 14;
       node.group = group;
@@ -1368,7 +1368,7 @@
         scm.tally = [["SCM (Kudu) public", group.scmPublic], ...tally(findingsOf, (rule) => rule === "risk/scm-unrestricted")];
         scm.count = group.scmPublic;
       }
-      const egress = graph.edge(node, target(group.outbound), group.outbound === "uncontrolled" ? "open" : group.outbound === "controlled" ? "blocked" : "unknown", null, "source");
+      const egress = graph.edge(node, target(group.outbound), group.outbound === "uncontrolled" ? "open" : group.outbound === "controlled" ? "controlled" : "unknown", null, "source");
       egress.tally = tally(findingsOf, (rule) => PLACE_OF_RULE[rule] !== undefined && !INBOUND_RULES.has(rule));
       egress.count = count;
     }
