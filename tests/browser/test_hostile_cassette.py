@@ -7,20 +7,16 @@ descriptions, and function names, as Azure would return them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from auditor.cli import main
-
-from .conftest import OpenedReport
+from .conftest import OpenedReport, replayed_result
 
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE = REPO / "cassettes" / "hostile"
-SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 PAYLOAD = "<script>window.__pwned=1</script>"
 ATTRIBUTE_BREAK = '"><img src=x onerror="window.__pwned=1">'
 
@@ -29,27 +25,7 @@ Opener = Callable[..., OpenedReport]
 
 @pytest.fixture(scope="module")
 def hostile_result(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    saved = tmp_path_factory.mktemp("hostile") / "result.json"
-    code = main(
-        [
-            "audit",
-            "--subscription",
-            SUBSCRIPTION,
-            "--replay",
-            str(HOSTILE),
-            "--fail-on",
-            "never",
-            "--format",
-            "json",
-            "--output",
-            str(saved.with_suffix(".stdout.json")),
-            "--save",
-            str(saved),
-        ]
-    )
-    assert code == 0
-    result: dict[str, Any] = json.loads(saved.read_text(encoding="utf-8"))
-    return result
+    return replayed_result(HOSTILE, tmp_path_factory.mktemp("hostile"))
 
 
 @pytest.mark.browser

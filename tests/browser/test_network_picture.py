@@ -7,7 +7,6 @@ findings on the edges that cause them.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -16,15 +15,13 @@ from typing import Any
 
 import pytest
 
-from auditor.cli import main
 from bench.html_report import synthetic_result
-from tests.browser.conftest import OpenedReport
+from tests.browser.conftest import SUBSCRIPTION, OpenedReport, open_resource_detail, replayed_result
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 REPORTS = REPO / "reports"
-SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 HOSTING_KINDS = {"consumption", "flex_consumption", "premium", "dedicated", "ase", "container_apps"}
 Opener = Callable[..., OpenedReport]
 
@@ -41,27 +38,7 @@ APP_PER_HOSTING = {
 
 @pytest.fixture(scope="module")
 def demo_result(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    saved = tmp_path_factory.mktemp("demo") / "result.json"
-    code = main(
-        [
-            "audit",
-            "--subscription",
-            SUBSCRIPTION,
-            "--replay",
-            str(REPO / "cassettes" / "demo"),
-            "--fail-on",
-            "never",
-            "--format",
-            "json",
-            "--output",
-            str(saved.with_suffix(".stdout.json")),
-            "--save",
-            str(saved),
-        ]
-    )
-    assert code == 0
-    result: dict[str, Any] = json.loads(saved.read_text(encoding="utf-8"))
-    return result
+    return replayed_result(REPO / "cassettes" / "demo", tmp_path_factory.mktemp("demo"))
 
 
 def _groups(page: Any) -> list[dict[str, Any]]:
@@ -81,16 +58,7 @@ def _edges(scope: Any) -> list[dict[str, str]]:
 
 
 def _open_app(page: Any, name: str) -> Any:
-    page.fill("#resources-filters input[name=q]", name)
-    page.wait_for_function(
-        """name => [...document.querySelectorAll('#resources-table tbody tr.resource-row')]
-            .every(row => row.firstChild.textContent.includes(name))""",
-        arg=name,
-    )
-    row = page.locator("#resources-table tbody tr.resource-row").filter(
-        has=page.get_by_role("cell", name=name, exact=True)
-    )
-    row.locator("button.toggle").click()
+    open_resource_detail(page, name)
     picture = page.locator(f'#resources-table svg.app-network[data-app="{name}"]')
     picture.wait_for()
     return picture
@@ -205,7 +173,9 @@ def test_blocked_paths_are_drawn_blocked(open_report: Opener, demo_result: dict[
     assert any(edge.startswith("NSG nsg-integration-egress -> Internet") for edge in blocked)
     assert "DenyInternetOutbound" in picture.text_content()
     picture = _open_app(page, "func-ingest-flex")
-    blocked = picture.locator("g.net-edge.edge-blocked").evaluate_all("edges => edges.map(e => e.dataset.from)")
+    blocked = picture.locator("g.net-edge.edge-blocked").evaluate_all(
+        "edges => edges.map(e => e.dataset.from)"
+    )
     assert "NSG nsg-flex-egress" in blocked
     # Sent to a firewall by the route table: controlled, and not drawn as reaching the Internet.
     picture = _open_app(page, "func-crm-sync")

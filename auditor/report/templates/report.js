@@ -8,12 +8,9 @@
   const NOT_IN_RESULT = "Not in this result";
   const REFUSED_ATTRIBUTE = /^(on|href$|src$|srcdoc$|style$|action$|formaction$|xlink:href$)/i;
 
-  function el(tag, options, children) {
-    const node = document.createElement(tag);
-    const settings = options || {};
-    if (settings.className) node.className = settings.className;
-    if (settings.text !== undefined) node.textContent = settings.text;
-    for (const [name, value] of Object.entries(settings.attrs || {})) {
+  // Inert attributes and child nodes only, for HTML and SVG elements alike.
+  function fill(node, attrs, children) {
+    for (const [name, value] of Object.entries(attrs || {})) {
       if (REFUSED_ATTRIBUTE.test(name)) throw new Error("refused attribute " + name);
       node.setAttribute(name, String(value));
     }
@@ -21,6 +18,14 @@
       if (child !== null && child !== undefined) node.append(child);
     }
     return node;
+  }
+
+  function el(tag, options, children) {
+    const node = document.createElement(tag);
+    const settings = options || {};
+    if (settings.className) node.className = settings.className;
+    if (settings.text !== undefined) node.textContent = settings.text;
+    return fill(node, settings.attrs, children);
   }
 
   function str(value, fallback) {
@@ -707,15 +712,7 @@
   ]);
 
   function svg(tag, attrs, children) {
-    const node = document.createElementNS(SVG_NS, tag);
-    for (const [name, value] of Object.entries(attrs || {})) {
-      if (REFUSED_ATTRIBUTE.test(name)) throw new Error("refused attribute " + name);
-      node.setAttribute(name, String(value));
-    }
-    for (const child of children || []) {
-      if (child !== null && child !== undefined) node.append(child);
-    }
-    return node;
+    return fill(document.createElementNS(SVG_NS, tag), attrs, children);
   }
 
   function clip(text, max) {
@@ -767,7 +764,7 @@
     constructor() {
       this.nodes = [];
       this.edges = [];
-      this.places = new Map(); // place key -> edge (or node) a finding attaches to
+      this.places = new Map(); // place key ("decider:main", "rule:scm:3", "egress" …) -> its edge
       this.stray = []; // findings with no place in this picture: listed on the app node
     }
 
@@ -1212,7 +1209,7 @@
     return failing.map((item) => item.severity).sort((a, b) => severityRank(a) - severityRank(b))[0];
   }
 
-  function drawEdge(graph, edge, describe) {
+  function drawEdge(graph, edge) {
     const path = edgePath(edge);
     const rules = edge.findings.map((item) => item.rule);
     const group = svg("g", {
@@ -1221,7 +1218,7 @@
       "data-to": edge.to.title,
       "data-rules": rules.join(" "),
     });
-    group.append(svgTitle(describe(edge)), svg("path", { d: path.d }), arrowHead(path));
+    group.append(svgTitle(describeEdge(edge)), svg("path", { d: path.d }), arrowHead(path));
     if (edge.kind === "blocked") group.append(blockMark(path.x2 - 16, path.y2));
     const anchorX = labelStart(graph, edge, path);
     const anchorY = (edge.labelEnd === "target" ? path.y2 : path.y1) + 15 + (edge.labelOffset || 0) * LABEL_LINE;
@@ -1263,7 +1260,7 @@
     const title = svgTitle("How traffic reaches and leaves " + record.name);
     title.setAttribute("id", titleId);
     picture.append(title, ...columnHeadings(graph));
-    for (const edge of graph.edges) picture.append(drawEdge(graph, edge, describeEdge));
+    for (const edge of graph.edges) picture.append(drawEdge(graph, edge));
     for (const node of graph.nodes) picture.append(drawNode(node));
     const withFindings = graph.edges.filter((edge) => edge.findings.length);
     const key = el("ul", { className: "network-key" }, withFindings.map((edge) => el("li", { text: describeEdge(edge) })));
@@ -1329,26 +1326,21 @@
     const graph = new PathGraph();
     graph.settleColumns = [0, 2];
     const groups = subscriptionGroups(records);
-    const sources = new Map();
-    const targets = new Map();
-    const source = (value) => {
-      if (!sources.has(value)) {
-        const [title, subtitle] = INBOUND_SOURCES[value] || [value, ""];
-        const node = graph.node(0, title, subtitle, "source verdict-" + cssToken(value));
-        node.bus = sources.size;
-        sources.set(value, node);
-      }
-      return sources.get(value);
+    // One node per inbound verdict (left) and egress verdict (right), each with its own bus.
+    const sideNodes = (column, labels, cssPrefix) => {
+      const nodes = new Map();
+      return (value) => {
+        if (!nodes.has(value)) {
+          const [title, subtitle] = labels[value] || [value, ""];
+          const node = graph.node(column, title, subtitle, cssPrefix + cssToken(value));
+          node.bus = nodes.size;
+          nodes.set(value, node);
+        }
+        return nodes.get(value);
+      };
     };
-    const target = (value) => {
-      if (!targets.has(value)) {
-        const [title, subtitle] = EGRESS_TARGETS[value] || [value, ""];
-        const node = graph.node(2, title, subtitle, "egress-" + cssToken(value));
-        node.bus = targets.size;
-        targets.set(value, node);
-      }
-      return targets.get(value);
-    };
+    const source = sideNodes(0, INBOUND_SOURCES, "source verdict-");
+    const target = sideNodes(2, EGRESS_TARGETS, "egress-");
     for (const value of INBOUND_ORDER) if (groups.some((g) => g.inbound === value)) source(value);
     if (groups.some((g) => g.scmPublic)) source("public");
     for (const group of groups) {
