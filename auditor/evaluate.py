@@ -30,7 +30,7 @@ from auditor.rules.base import SEVERITY_RANK, Outcome, Rule, Severity, Status
 from auditor.rules.catalogue import RULES, rule_catalogue
 from auditor.rules.facts import AppFacts, facts_for
 from auditor.rules.inbound import InboundVerdict, Site, matches_every_source, rule_summary
-from auditor.rules.outbound import IntegrationKind
+from auditor.rules.outbound import IntegrationKind, OutboundVerdict
 
 if TYPE_CHECKING:
     from auditor.policy import Policy, RequirementOutcome
@@ -179,6 +179,22 @@ def _subnet_entry(subnet: Subnet) -> dict[str, Any]:
     }
 
 
+def _outbound_detail(outbound: OutboundVerdict) -> dict[str, Any]:
+    detail: dict[str, Any] = {
+        "reason": outbound.reason,
+        "message": outbound.message,
+        "missing": [key._value_ for key in outbound.missing],
+    }
+    # Optional: the NSG rule and default route that decided the verdict, when the subnet was
+    # judged; the network picture names them on the egress path.
+    evidence = outbound.evidence
+    if "deciding_nsg_rule" in evidence:
+        detail["nsg_rule"] = _jsonable(evidence["deciding_nsg_rule"])
+    if "default_route" in evidence:
+        detail["default_route"] = _jsonable(evidence["default_route"])
+    return detail
+
+
 def _private_endpoint_order(pe: PrivateEndpointConnection) -> str:
     return pe.id.lower()
 
@@ -235,6 +251,10 @@ class _ResourceBuilder:
                 "id": ase.id,
                 "kind": ase.kind,
                 "internal_load_balancing_mode": ase.internal_load_balancing_mode,
+                # The ASE's subnet is its apps' egress path (NSG, route table, NAT gateway):
+                # the HTML report's network picture draws it as an app's integration subnet.
+                "subnet_id": ase.subnet_id,
+                "subnet": self._subnet(ase.subnet),
             }
         return entry
 
@@ -274,11 +294,7 @@ class _ResourceBuilder:
             "inbound_detail": {"main": _inbound_detail(facts.main), "scm": _inbound_detail(facts.scm)},
             "access_rules": _access_rules(facts),
             "outbound": outbound.status._value_,
-            "outbound_detail": {
-                "reason": outbound.reason,
-                "message": outbound.message,
-                "missing": [key._value_ for key in outbound.missing],
-            },
+            "outbound_detail": _outbound_detail(outbound),
             "vnet_integration": {
                 "kind": kind._value_,
                 "subnet_id": integ.subnet_id if regional else None,

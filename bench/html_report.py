@@ -59,16 +59,21 @@ def _access_rules(rng: random.Random, count: int) -> list[dict[str, Any]]:
     return rules
 
 
-def synthetic_result(resource_count: int = 5000, seed: int = 2026) -> dict[str, Any]:
-    """A canonical result (output.md shape) with ``resource_count`` apps and ~3 findings each."""
+def synthetic_result(resource_count: int = 5000, seed: int = 2026, subscriptions: int = 1) -> dict[str, Any]:
+    """A canonical result (output.md shape) with ``resource_count`` apps and ~3 findings each.
+
+    The apps are dealt round-robin over ``subscriptions`` subscriptions (the first is SUBSCRIPTION).
+    """
     rng = random.Random(seed)
+    subscription_ids = [SUBSCRIPTION[:-4] + f"{number:04d}" for number in range(subscriptions)]
     resources: list[dict[str, Any]] = []
     findings: list[dict[str, Any]] = []
     for index in range(resource_count):
         hosting, sku, tier = HOSTING_PLANS[index % len(HOSTING_PLANS)]
         group = f"rg-team-{index % 40:02d}"
         name = f"fa-synthetic-{index:05d}"
-        site_id = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{group}/providers/Microsoft.Web/sites/{name}"
+        subscription = subscription_ids[index % subscriptions]
+        site_id = f"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Web/sites/{name}"
         inbound = rng.choice(INBOUND)
         resources.append(
             {
@@ -129,7 +134,9 @@ def synthetic_result(resource_count: int = 5000, seed: int = 2026) -> dict[str, 
         "edition": "2026-09",
         "started_at": "2026-10-01T00:00:00Z",
         "finished_at": "2026-10-01T00:10:00Z",
-        "subscriptions": [{"id": SUBSCRIPTION, "status": "ok", "error": None}],
+        "subscriptions": [
+            {"id": subscription, "status": "ok", "error": None} for subscription in subscription_ids
+        ],
         "resources": resources,
         "findings": findings,
         "gaps": [],

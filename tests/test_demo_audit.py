@@ -104,3 +104,22 @@ def test_gap_audit_makes_exactly_the_affected_rules_unknown() -> None:
     assert unknown, "rules that need config/web must be unknown"
     assert {finding["resource_id"].lower() for finding in unknown} == {gap_resource}
     assert all("config/web" in finding["message"] for finding in unknown)
+
+
+def test_resources_carry_the_egress_path_the_network_picture_draws() -> None:
+    resources = {resource["name"]: resource for resource in _audit("demo", "2026-09")["resources"]}
+    # An ASE app's egress path is its ASE's subnet, with the subnet's controls.
+    ase = resources["func-ledger-ilb"]["ase"]
+    assert ase["subnet_id"].endswith("/subnets/snet-ase-ilb")
+    assert ase["subnet"]["id"] == ase["subnet_id"]
+    assert ase["subnet"]["route_table_id"]
+    assert resources["func-ledger-ilb"]["outbound_detail"]["default_route"] == {
+        "name": "default-to-firewall",
+        "next_hop_type": "VirtualAppliance",
+    }
+    # The NSG rule that decided egress, whichever way it went.
+    assert resources["func-payments"]["outbound_detail"]["nsg_rule"]["name"] == "DenyInternetOutbound"
+    assert resources["func-search-linux"]["outbound_detail"]["nsg_rule"]["access"] == "Allow"
+    # Optional: absent where no subnet was judged.
+    assert "nsg_rule" not in resources["func-reporting"]["outbound_detail"]
+    assert "default_route" not in resources["func-events-aca"]["outbound_detail"]

@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 
 def _unavailable(reason: str) -> None:
@@ -48,6 +49,52 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def replayed_result(cassette: Path, workdir: Path) -> dict[str, Any]:
+    """The saved result of a real audit replayed from ``cassette`` (through the CLI)."""
+    from auditor.cli import main
+
+    saved = workdir / "result.json"
+    code = main(
+        [
+            "audit",
+            "--subscription",
+            SUBSCRIPTION,
+            "--replay",
+            str(cassette),
+            "--fail-on",
+            "never",
+            "--format",
+            "json",
+            "--output",
+            str(saved.with_suffix(".stdout.json")),
+            "--save",
+            str(saved),
+        ]
+    )
+    assert code == 0
+    result: dict[str, Any] = json.loads(saved.read_text(encoding="utf-8"))
+    return result
+
+
+def open_resource_detail(page: Any, name: str) -> Any:
+    """Search the resources for ``name``, open its detail row and return it."""
+    page.fill("#resources-filters input[name=q]", name)
+    page.wait_for_function(
+        """name => [...document.querySelectorAll('#resources-table tbody tr.resource-row')]
+            .every(row => row.firstChild.textContent.includes(name))""",
+        arg=name,
+    )
+    row = page.locator("#resources-table tbody tr.resource-row").filter(
+        has=page.get_by_role("cell", name=name, exact=True)
+    )
+    row.locator("button.toggle").click()
+    detail = page.locator("#resources-table tr.detail-row").filter(
+        has=page.get_by_role("heading", name=name, exact=True)
+    )
+    detail.wait_for()
+    return detail
 
 
 def load_fixture(name: str) -> dict[str, Any]:

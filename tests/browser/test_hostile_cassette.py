@@ -7,20 +7,16 @@ descriptions, and function names, as Azure would return them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from auditor.cli import main
-
-from .conftest import OpenedReport
+from .conftest import OpenedReport, replayed_result
 
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE = REPO / "cassettes" / "hostile"
-SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 PAYLOAD = "<script>window.__pwned=1</script>"
 ATTRIBUTE_BREAK = '"><img src=x onerror="window.__pwned=1">'
 
@@ -29,27 +25,7 @@ Opener = Callable[..., OpenedReport]
 
 @pytest.fixture(scope="module")
 def hostile_result(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    saved = tmp_path_factory.mktemp("hostile") / "result.json"
-    code = main(
-        [
-            "audit",
-            "--subscription",
-            SUBSCRIPTION,
-            "--replay",
-            str(HOSTILE),
-            "--fail-on",
-            "never",
-            "--format",
-            "json",
-            "--output",
-            str(saved.with_suffix(".stdout.json")),
-            "--save",
-            str(saved),
-        ]
-    )
-    assert code == 0
-    result: dict[str, Any] = json.loads(saved.read_text(encoding="utf-8"))
-    return result
+    return replayed_result(HOSTILE, tmp_path_factory.mktemp("hostile"))
 
 
 @pytest.mark.browser
@@ -69,6 +45,14 @@ def test_hostile_cassette_report_renders_payloads_as_text(
     text = page.inner_text("body")
     assert PAYLOAD in text
     assert ATTRIBUTE_BREAK in text
+    # The network pictures of those apps hold the names as SVG text, and the overview is drawn.
+    pictures = page.locator("svg.app-network")
+    assert pictures.count() == 3
+    svg_text = "\n".join(pictures.locator("title").all_text_contents())
+    assert PAYLOAD in svg_text
+    assert ATTRIBUTE_BREAK in svg_text
+    assert page.locator("#network-overview g.group-node").count() >= 1
+    assert page.locator("svg script, svg foreignObject, svg [href^='javascript' i]").count() == 0
     assert page.evaluate("() => typeof window.__pwned") == "undefined"
     assert opened.dialogs == []
     assert page.locator("img, iframe, object, embed").count() == 0

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bench.html_report import synthetic_result
-from tests.browser.conftest import OpenedReport, load_fixture
+from tests.browser.conftest import OpenedReport, load_fixture, open_resource_detail
 
 pytestmark = pytest.mark.browser
 
@@ -148,24 +148,6 @@ def test_exposure_grid_count_links_to_the_filtered_resources(
     assert page.input_value("#resources-filters select[name=inbound]") == "restricted"
 
 
-def _open_resource_detail(page: Any, name: str) -> Any:
-    page.fill("#resources-filters input[name=q]", name)
-    page.wait_for_function(
-        """name => [...document.querySelectorAll('#resources-table tbody tr.resource-row')]
-            .every(row => row.firstChild.textContent.includes(name))""",
-        arg=name,
-    )
-    row = page.locator("#resources-table tbody tr.resource-row").filter(
-        has=page.get_by_role("cell", name=name, exact=True)
-    )
-    row.locator("button.toggle").click()
-    detail = page.locator("#resources-table tr.detail-row").filter(
-        has=page.get_by_role("heading", name=name, exact=True)
-    )
-    detail.wait_for()
-    return detail
-
-
 def _rule_rows(detail: Any, site: str) -> list[list[str]]:
     rows: list[list[str]] = detail.locator(f".rules-{site} tbody tr").evaluate_all(
         "rows => rows.map(row => [row.children[3].textContent, row.className, row.children[7].textContent])"
@@ -177,7 +159,7 @@ def test_resource_detail_lists_rules_in_evaluation_order_with_the_deciding_rule(
     open_report: Opener, result: dict[str, Any]
 ) -> None:
     page = open_report(result).page
-    detail = _open_resource_detail(page, "fa-payments")
+    detail = open_resource_detail(page, "fa-payments")
     main_rules = _rule_rows(detail, "main")
     # DenyAll is first in the API list but has the largest priority number.
     assert [name for name, _, _ in main_rules] == ["AllowOffice", "AllowFrontDoor", "DenyAll"]
@@ -206,7 +188,7 @@ def test_deciding_rule_is_marked_in_every_shape_results_carry(
                         key: value for key, value in rule.items() if key != "description"
                     }
     page = open_report(reshaped).page
-    detail = _open_resource_detail(page, "fa-erp-bridge")
+    detail = open_resource_detail(page, "fa-erp-bridge")
     assert [name for name, css, _ in _rule_rows(detail, "main") if "deciding" in css] == ["AllowEveryone"]
     text = detail.inner_text()
     assert "sql01.corp.example:1433" in text
@@ -217,9 +199,9 @@ def test_resource_detail_tolerates_missing_optional_fields(
     open_report: Opener, result: dict[str, Any]
 ) -> None:
     page = open_report(result).page
-    detail = _open_resource_detail(page, "fa-aca-worker")
+    detail = open_resource_detail(page, "fa-aca-worker")
     assert "Not in this result" in detail.inner_text()
-    detail = _open_resource_detail(page, "fa-erp-bridge/staging")
+    detail = open_resource_detail(page, "fa-erp-bridge/staging")
     assert "Not in this result" in detail.inner_text()
 
 

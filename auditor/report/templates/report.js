@@ -8,12 +8,9 @@
   const NOT_IN_RESULT = "Not in this result";
   const REFUSED_ATTRIBUTE = /^(on|href$|src$|srcdoc$|style$|action$|formaction$|xlink:href$)/i;
 
-  function el(tag, options, children) {
-    const node = document.createElement(tag);
-    const settings = options || {};
-    if (settings.className) node.className = settings.className;
-    if (settings.text !== undefined) node.textContent = settings.text;
-    for (const [name, value] of Object.entries(settings.attrs || {})) {
+  // Inert attributes and child nodes only, for HTML and SVG elements alike.
+  function fill(node, attrs, children) {
+    for (const [name, value] of Object.entries(attrs || {})) {
       if (REFUSED_ATTRIBUTE.test(name)) throw new Error("refused attribute " + name);
       node.setAttribute(name, String(value));
     }
@@ -21,6 +18,14 @@
       if (child !== null && child !== undefined) node.append(child);
     }
     return node;
+  }
+
+  function el(tag, options, children) {
+    const node = document.createElement(tag);
+    const settings = options || {};
+    if (settings.className) node.className = settings.className;
+    if (settings.text !== undefined) node.textContent = settings.text;
+    return fill(node, settings.attrs, children);
   }
 
   function str(value, fallback) {
@@ -214,7 +219,11 @@
         pending = window.setTimeout(refreshIfChanged, 120);
       });
       this.form.addEventListener("change", refreshIfChanged);
-      this.form.addEventListener("reset", () => window.setTimeout(() => this.refresh(true), 0));
+      // The user's Clear button: redraw once the form has reset. setFilters resets it too,
+      // and its caller redraws (reveal() on the right page): no second redraw then.
+      this.form.addEventListener("reset", () => {
+        if (!this.settingFilters) window.setTimeout(() => this.refresh(true), 0);
+      });
       for (const button of this.pager.querySelectorAll("button[data-page]")) {
         button.addEventListener("click", () => this.turn(button.dataset.page));
       }
@@ -229,7 +238,12 @@
     }
 
     setFilters(values) {
-      this.form.reset();
+      this.settingFilters = true;
+      try {
+        this.form.reset();
+      } finally {
+        this.settingFilters = false;
+      }
       for (const [name, value] of Object.entries(values)) {
         const control = this.form.elements.namedItem(name);
         if (control && "value" in control) control.value = value;
@@ -264,6 +278,7 @@
       if (this.onFilters) this.onFilters(values);
       const query = (values.q || "").toLowerCase();
       this.filtered = this.rows.filter((record) => this.matches(record, values, query));
+      if (this.onFiltered) this.onFiltered(this.filtered);
       if (this.sortKey) {
         const key = this.sortValue;
         const field = this.sortKey;
@@ -565,6 +580,7 @@
       el("h3", { text: record.name }),
       el("div", { className: "detail-grid" }, [
         block("Plan and hosting", keyValues(planFacts)),
+        block("Network picture: how traffic reaches and leaves this app", networkPicture(record), true),
         block("Main site access rules (evaluation order)", accessRulesNode(resource, "main"), true),
         block("SCM site access rules (evaluation order)", accessRulesNode(resource, "scm"), true),
         block("Private endpoints", listOrMissing(resource.private_endpoints,
@@ -623,6 +639,7 @@
       ]);
     },
     renderDetail: renderResourceDetail,
+    onFiltered: (rows) => drawNetworkOverview(rows),
   });
 
   function showResource(record) {
@@ -633,6 +650,812 @@
       const toggle = row.querySelector("button.toggle");
       if (toggle) toggle.focus();
     }
+  }
+
+  // ---- network picture ---------------------------------------------------
+  // How traffic reaches each app and leaves it, as inline SVG built node by node with
+  // createElementNS and textContent: a hostile name is only ever text. Each finding sits on
+  // the edge (or node) of the path that causes it.
+
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const NODE_W = 214;
+  const NODE_H = 44;
+  const LABEL_LINE = 14;
+  const LABEL_CHAR = 6.7; // width of one character of an 11px monospace rule id
+  const MIN_GAP = 46;
+  const BUS_FIRST = 14; // where an edge turns, from the node it turns beside
+  const BUS_STEP = 8; // between the turns of edges from different nodes
+  const MAX_RULE_NODES = 8;
+  const MAX_SUBSCRIPTION_FIGURES = 12;
+  const HOSTING_LABELS = {
+    consumption: "Consumption",
+    flex_consumption: "Flex Consumption",
+    premium: "Premium",
+    dedicated: "Dedicated",
+    ase: "App Service Environment",
+    container_apps: "Container Apps",
+    unknown: "Hosting unknown",
+  };
+  const HOSTING_ORDER = Object.keys(HOSTING_LABELS);
+  const HOSTING_SHORT = Object.assign({}, HOSTING_LABELS, { flex_consumption: "Flex", ase: "ASE", unknown: "Unknown hosting" });
+  const INBOUND_ORDER = ["public", "restricted", "private", "internal", "unknown"];
+  const OUTBOUND_ORDER = ["uncontrolled", "controlled", "unknown"];
+  // Where each rule's finding sits in the picture: on the edge that decides a site's
+  // verdict, on the access rules it names, or on the egress path.
+  const DECIDING_EDGE_RULES = {
+    "risk/public-unrestricted": "main",
+    "risk/private-endpoint-bypassed": "main",
+    "risk/anonymous-http-trigger-public": "main",
+    "risk/scm-unrestricted": "scm",
+  };
+  const NAMED_RULE_EVIDENCE = {
+    "risk/shadowed-access-rule": "dead_rules",
+    "risk/spoofable-header-rule": "spoofable_rules",
+    "risk/frontdoor-without-fdid": "rules_without_fdid",
+    "risk/broad-service-tag": "broad_rules",
+    "drift/service-endpoint-rule-unsupported": "service_endpoint_rules",
+  };
+  const PLACE_OF_RULE = {
+    "risk/private-endpoint-not-approved": "pe",
+    "drift/private-endpoint-unsupported": "pe",
+    "risk/outbound-uncontrolled": "egress",
+    "risk/route-all-disabled": "egress",
+    "risk/service-endpoint-outbound-open": "egress",
+    "drift/vnet-integration-unsupported": "subnet",
+    "drift/integration-subnet-invalid": "subnet",
+    "drift/vnet-trigger-unsupported": ["subnet", "gateway"],
+    "drift/gateway-integration-unsupported": "gateway",
+    "drift/gateway-integration-retiring": "gateway",
+    "drift/hybrid-connection-unsupported": "hybrid",
+    "risk/hybrid-connection-endpoint": "hybrid",
+  };
+  const INBOUND_RULES = new Set([
+    ...Object.keys(DECIDING_EDGE_RULES), ...Object.keys(NAMED_RULE_EVIDENCE),
+    "risk/private-endpoint-not-approved", "drift/private-endpoint-unsupported",
+  ]);
+
+  function svg(tag, attrs, children) {
+    return fill(document.createElementNS(SVG_NS, tag), attrs, children);
+  }
+
+  function clip(text, max) {
+    const value = str(text);
+    return value.length > max ? value.slice(0, max - 1) + "…" : value;
+  }
+
+  function svgText(x, y, text, className, max) {
+    const node = svg("text", { x, y, class: className });
+    node.textContent = clip(text, max);
+    return node;
+  }
+
+  function svgTitle(text) {
+    const node = svg("title");
+    node.textContent = str(text);
+    return node;
+  }
+
+  // Our own hash links only (#resources?…), built from URLSearchParams: never a value's URL.
+  function svgHashLink(section, params, label, children) {
+    const link = svg("a", { "aria-label": label }, children);
+    link.setAttribute("href", "#" + section + "?" + new URLSearchParams(params).toString());
+    return link;
+  }
+
+  function lastSegment(id) {
+    const parts = str(id).split("/").filter(Boolean);
+    return parts.length ? parts[parts.length - 1] : "";
+  }
+
+  function subscriptionOf(record) {
+    const match = /\/subscriptions\/([^/?#]+)/i.exec(record.id);
+    return str(record.resource.subscription_id, match ? match[1] : "(no subscription)").toLowerCase();
+  }
+
+  function cssToken(value) {
+    return str(value).replace(/[^a-z0-9_-]/gi, "");
+  }
+
+  function findingLabel(item) {
+    const suffix = item.waived ? " (waived)" : item.status === "unknown" ? " (unknown)" : "";
+    return item.rule + suffix;
+  }
+
+  // ---- one app: a graph of nodes and edges, laid out in columns ----
+
+  class PathGraph {
+    constructor() {
+      this.nodes = [];
+      this.edges = [];
+      this.places = new Map(); // place key ("decider:main", "rule:scm:3", "egress" …) -> its edge
+      this.stray = []; // findings with no place in this picture: listed on the app node
+    }
+
+    node(column, title, subtitle, kind, detail) {
+      const node = { column, title: str(title), subtitle: str(subtitle), note: "", kind, detail: str(detail), findings: [], out: [], into: [], height: NODE_H };
+      this.nodes.push(node);
+      return node;
+    }
+
+    edge(from, to, kind, place, labelEnd) {
+      const edge = { from, to, kind, findings: [], labelEnd: labelEnd || "source" };
+      this.edges.push(edge);
+      from.out.push(edge);
+      to.into.push(edge);
+      if (place && !this.places.has(place)) this.places.set(place, edge);
+      return edge;
+    }
+
+    attach(place, item) {
+      const target = this.places.get(place);
+      if (target) target.findings.push(item);
+      return Boolean(target);
+    }
+  }
+
+  function isDecidingRule(rule, detail) {
+    return isFlaggedDeciding(rule) || isNamedDeciding(rule, detail.deciding_rule);
+  }
+
+  function ruleTitle(rule) {
+    const source = ruleSource(rule);
+    return str(rule.action, "?") + " " + (source === "—" ? "(no source)" : source);
+  }
+
+  function addSiteSources(graph, resource, site, siteNode, exposure) {
+    const first = graph.edges.length;
+    addSiteSourceNodes(graph, resource, site, siteNode, exposure);
+    // The SCM site's edges turn a little further left than the main site's.
+    if (site === "scm") for (const edge of graph.edges.slice(first)) edge.bus = 1;
+  }
+
+  function addSiteSourceNodes(graph, resource, site, siteNode, exposure) {
+    const lists = isPlainObject(resource.access_rules) ? resource.access_rules : null;
+    const details = isPlainObject(resource.inbound_detail) ? resource.inbound_detail : {};
+    const detail = isPlainObject(details[site]) ? details[site] : {};
+    const decidedBy = str(detail.decided_by || detail.reason);
+    const decider = "decider:" + site;
+    if (exposure === "private" || exposure === "internal") {
+      const why = exposure === "internal" ? "ASE internal load balancer: VNet only"
+        : /endpoint/i.test(decidedBy) ? "closed by an approved private endpoint" : "public network access disabled";
+      const node = graph.node(0, "Internet", why, "blocked", "Access rules are not evaluated: " + why + ".");
+      graph.edge(node, siteNode, "blocked", decider);
+      return;
+    }
+    if (site === "scm" && lists && lists.scm_uses_main === true) {
+      const node = graph.node(0, "Main site's rules", "the SCM site uses them too", "source");
+      graph.edge(node, siteNode, exposure === "public" ? "open" : exposure === "unknown" ? "unknown" : "filtered", decider);
+      return;
+    }
+    if (!lists || !Array.isArray(lists[site])) {
+      const node = graph.node(0, "Access rules", "not in this result", "unknown");
+      graph.edge(node, siteNode, "unknown", decider);
+      return;
+    }
+    const rules = evaluationOrder(lists[site].filter(isPlainObject));
+    let decided = false;
+    const drawn = rules.filter((rule, index) => index < MAX_RULE_NODES - 1 || isDecidingRule(rule, detail));
+    rules.forEach((rule, index) => {
+      if (!drawn.includes(rule)) return;
+      const deciding = !decided && isDecidingRule(rule, detail);
+      const subtitle = (site === "scm" ? "SCM #" : "main #") + (index + 1) + " · priority " + str(rule.priority, "—") + " · " + str(rule.name, "(unnamed)");
+      const node = graph.node(0, ruleTitle(rule), subtitle, decided ? "dead" : "source",
+        [subtitle, headerText(rule.headers), str(rule.description)].filter(Boolean).join(" · "));
+      const kind = decided ? "dead" : /^deny$/i.test(str(rule.action)) ? "blocked" : "open";
+      graph.edge(node, siteNode, kind, "rule:" + site + ":" + str(rule.position, String(index)));
+      if (deciding) graph.places.set(decider, node.out[0]);
+      decided = decided || deciding;
+    });
+    if (drawn.length < rules.length) {
+      const node = graph.node(0, "+" + (rules.length - drawn.length) + " more rules", "listed in the table below", "dead");
+      graph.edge(node, siteNode, "dead");
+    }
+    const explicit = lists[site + "_default_action"];
+    const effective = str(detail.effective_default_action, explicit ? str(explicit) : rules.length ? "Deny" : "Allow");
+    const origin = explicit ? "explicit" : rules.length ? "implicit" : "implicit, no rules";
+    const node = graph.node(0, "Default action: " + effective, "any other source · " + origin, decided ? "dead" : "source");
+    const kind = decided ? "dead" : /^allow$/i.test(effective) ? "open" : "blocked";
+    const edge = graph.edge(node, siteNode, kind, "default:" + site);
+    if (!decided) graph.places.set(decider, edge);
+  }
+
+  function subnetSubtitle(subnet) {
+    const prefixes = Array.isArray(subnet.address_prefixes) ? subnet.address_prefixes.map((p) => str(p)).join(", ") : "";
+    const absent = [];
+    if (!subnet.network_security_group_id) absent.push("no NSG");
+    if (!subnet.route_table_id) absent.push("no route table");
+    return [prefixes, ...absent].filter(Boolean).join(" · ");
+  }
+
+  // integration (or ASE) subnet -> NSG -> route table -> NAT gateway -> destination
+  function addSubnetChain(graph, column, from, subnet, label, resource, routeAll) {
+    const detail = isPlainObject(resource.outbound_detail) ? resource.outbound_detail : {};
+    const reason = str(detail.reason);
+    let previous;
+    if (!isPlainObject(subnet)) {
+      previous = graph.node(column, label, "not read: " + str(detail.message, "see Data that could not be read"), "unknown");
+      graph.edge(from, previous, "unknown", "subnet", "target");
+    } else {
+      previous = graph.node(column, label + " " + str(subnet.name, lastSegment(subnet.id)), subnetSubtitle(subnet), "subnet", str(subnet.id));
+      graph.edge(from, previous, "open", "subnet", "target");
+    }
+    let next = column + 1;
+    const hop = (title, subtitle, kind, detailText) => {
+      const node = graph.node(next, title, subtitle, kind, detailText);
+      node.alignTo = previous;
+      graph.edge(previous, node, "open", null, "target");
+      previous = node;
+      next += 1;
+    };
+    if (isPlainObject(subnet) && subnet.network_security_group_id) {
+      const rule = isPlainObject(detail.nsg_rule) ? detail.nsg_rule : null;
+      const subtitle = rule ? str(rule.access) + " internet: " + str(rule.name) + " (" + str(rule.priority) + ")"
+        : reason === "nsg-denies-internet" ? "denies internet" : "no rule denies internet";
+      hop("NSG " + lastSegment(subnet.network_security_group_id), subtitle, "control", str(subnet.network_security_group_id));
+    }
+    if (isPlainObject(subnet) && subnet.route_table_id) {
+      const route = isPlainObject(detail.default_route) ? detail.default_route : null;
+      const subtitle = route ? "0.0.0.0/0 → " + str(route.next_hop_type) + " (" + str(route.name) + ")" : "no default route to an appliance";
+      hop("Route table " + lastSegment(subnet.route_table_id), subtitle, "control", str(subnet.route_table_id));
+    }
+    if (isPlainObject(subnet) && subnet.nat_gateway_id) {
+      hop("NAT gateway " + lastSegment(subnet.nat_gateway_id), "fixed public egress address", "control", str(subnet.nat_gateway_id));
+    }
+    if (routeAll === false) {
+      const node = graph.node(next, "VNet address ranges", "private traffic only (route all off)", "private");
+      node.alignTo = previous;
+      graph.edge(previous, node, "open", null, "target");
+      return;
+    }
+    if (reason === "route-to-appliance") {
+      const node = graph.node(next, "Virtual appliance / gateway", "inspects internet-bound traffic", "controlled");
+      node.alignTo = previous;
+      graph.edge(previous, node, "open", "egress", "target");
+      return;
+    }
+    const blocked = reason === "nsg-denies-internet";
+    const unknown = resource.outbound === "unknown";
+    const node = graph.node(next, "Internet", blocked ? "blocked by the NSG" : unknown ? "egress control unknown" : "egress not controlled",
+      blocked ? "controlled" : unknown ? "unknown" : "internet");
+    node.alignTo = previous;
+    graph.edge(previous, node, blocked ? "blocked" : unknown ? "unknown" : "open", "egress", "target");
+  }
+
+  function addEgress(graph, record, appNode) {
+    const resource = record.resource;
+    const integration = isPlainObject(resource.vnet_integration) ? resource.vnet_integration : {};
+    const detail = isPlainObject(resource.outbound_detail) ? resource.outbound_detail : {};
+    if (record.hosting === "container_apps") {
+      const environment = graph.node(3, "Container Apps environment", "sets this app's egress", "subnet");
+      graph.edge(appNode, environment, "open", "subnet", "target");
+      const node = graph.node(4, "Internet (unknown)", "the environment is not read", "unknown");
+      node.alignTo = environment;
+      graph.edge(environment, node, "unknown", "egress", "target");
+    } else if (record.hosting === "ase") {
+      const ase = isPlainObject(resource.ase) ? resource.ase : {};
+      addSubnetChain(graph, 3, appNode, ase.subnet, "ASE subnet", resource, null);
+    } else if (str(integration.kind) === "regional") {
+      const routeAll = record.hosting === "flex_consumption" ? true : integration.route_all;
+      addSubnetChain(graph, 3, appNode, resource.subnet, "Integration subnet", resource, routeAll === false ? false : null);
+      if (routeAll === false) {
+        const node = graph.node(3, "Internet", "direct: route all is off", "internet");
+        graph.edge(appNode, node, "open", "egress", "target");
+      }
+    } else {
+      const unknown = record.outbound === "unknown";
+      const node = graph.node(3, "Internet", unknown ? str(detail.message, "egress unknown") : "direct: no VNet integration",
+        unknown ? "unknown" : "internet");
+      graph.edge(appNode, node, unknown ? "unknown" : "open", "egress", "target");
+    }
+    for (const vnet of Array.isArray(integration.gateway_vnets) ? integration.gateway_vnets : []) {
+      const node = graph.node(3, "Gateway VNet " + lastSegment(vnet), "point-to-site (gateway-required)", "subnet", str(vnet));
+      graph.edge(appNode, node, "open", "gateway", "target");
+    }
+    const hybrids = Array.isArray(resource.hybrid_connections) ? resource.hybrid_connections.filter(isPlainObject) : [];
+    for (const hc of hybrids) {
+      const relay = [str(hc.namespace), str(hc.relay_name || hc.name)].filter(Boolean).join("/");
+      const node = graph.node(3, str(hc.hostname, "?") + ":" + str(hc.port, "?"), "Hybrid Connection via " + (relay || "relay"), "hybrid");
+      const edge = graph.edge(appNode, node, "open", "hybrid:" + str(hc.name).toLowerCase(), "target");
+      graph.places.set("hybrid:" + (str(hc.hostname) + ":" + str(hc.port)).toLowerCase(), edge);
+      if (!graph.places.has("hybrid")) graph.places.set("hybrid", edge);
+    }
+  }
+
+  function privateEndpointKeys(pe) {
+    return [str(pe.id).toLowerCase(), str(pe.private_endpoint_id).toLowerCase()].filter(Boolean);
+  }
+
+  function addPrivateEndpoints(graph, resource, mainNode, scmNode) {
+    const endpoints = Array.isArray(resource.private_endpoints) ? resource.private_endpoints.filter(isPlainObject) : [];
+    for (const pe of endpoints) {
+      const status = str(pe.status, "status unknown");
+      const approved = /^approved$/i.test(status);
+      const node = graph.node(0, "Private endpoint " + lastSegment(pe.private_endpoint_id || pe.id), status + " · from its VNet",
+        approved ? "private" : "blocked", str(pe.private_endpoint_id || pe.id));
+      const edge = graph.edge(node, mainNode, approved ? "private" : "blocked");
+      graph.edge(node, scmNode, approved ? "private" : "blocked").bus = 1;
+      for (const key of privateEndpointKeys(pe)) graph.places.set("pe:" + key, edge);
+      if (!graph.places.has("pe")) graph.places.set("pe", edge);
+    }
+  }
+
+  // The places a finding names: specific ones first, then the general place of its rule.
+  function placesOf(item) {
+    const evidence = isPlainObject(item.finding.evidence) ? item.finding.evidence : {};
+    const places = [];
+    if (item.rule in DECIDING_EDGE_RULES) places.push("decider:" + DECIDING_EDGE_RULES[item.rule]);
+    const named = NAMED_RULE_EVIDENCE[item.rule];
+    if (named && Array.isArray(evidence[named])) {
+      for (const entry of evidence[named].filter(isPlainObject)) {
+        const rule = isPlainObject(entry.rule) ? entry.rule : entry;
+        places.push("rule:" + str(entry.site, "main") + ":" + str(rule.position));
+      }
+    }
+    const general = [].concat(PLACE_OF_RULE[item.rule] || []);
+    if (general[0] === "pe") {
+      const listed = [].concat(evidence.connections || [], evidence.private_endpoints || []);
+      for (const entry of listed) places.push("pe:" + str(isPlainObject(entry) ? entry.id : entry).toLowerCase());
+    } else if (general[0] === "hybrid") {
+      for (const entry of [].concat(evidence.endpoints || [], evidence.hybrid_connections || [])) places.push("hybrid:" + str(entry).toLowerCase());
+    }
+    return places.concat(general);
+  }
+
+  function buildAppGraph(record) {
+    const resource = record.resource;
+    const graph = new PathGraph();
+    graph.settleColumns = [1];
+    const mainNode = graph.node(1, "Main site", "inbound: " + record.inbound, "site verdict-" + cssToken(record.inbound));
+    const scmNode = graph.node(1, "SCM (Kudu) site", "inbound: " + record.scm, "site verdict-" + cssToken(record.scm));
+    const plan = isPlainObject(resource.plan) ? resource.plan : {};
+    const appNode = graph.node(2, record.name, (HOSTING_LABELS[record.hosting] || record.hosting) + (plan.sku ? " · " + str(plan.sku) : "") + " · " + record.os, "app");
+    addSiteSources(graph, resource, "main", mainNode, record.inbound);
+    addSiteSources(graph, resource, "scm", scmNode, record.scm);
+    addPrivateEndpoints(graph, resource, mainNode, scmNode);
+    graph.edge(mainNode, appNode, "open");
+    graph.edge(scmNode, appNode, "open");
+    addEgress(graph, record, appNode);
+    for (const item of record.findings) {
+      // A finding naming several rules sits on each of them; otherwise on its first place found.
+      const places = placesOf(item);
+      const ruleEdges = places.filter((place) => place.startsWith("rule:") && graph.places.has(place));
+      const placed = ruleEdges.length
+        ? ruleEdges.map((place) => graph.attach(place, item)).some(Boolean)
+        : places.some((place) => graph.attach(place, item));
+      if (!placed) graph.stray.push(item);
+    }
+    appNode.findings = graph.stray;
+    return { graph, appNode };
+  }
+
+  function labelWidth(edge) {
+    return edge.findings.reduce((widest, item) => Math.max(widest, (item.tallyText || findingLabel(item)).length * LABEL_CHAR), 0);
+  }
+
+  // Columns left to right. A node's slot is tall enough for the labels drawn beside it; a
+  // node of an egress chain (alignTo) sits on its chain head's row.
+  // Labels of several edges at one node stack: each edge's first line is its offset.
+  function stackLabels(node) {
+    let outLines = 0;
+    for (const edge of node.out.filter((e) => e.labelEnd === "source")) {
+      edge.labelOffset = outLines;
+      outLines += edge.findings.length;
+    }
+    let inLines = 0;
+    for (const edge of node.into.filter((e) => e.labelEnd === "target")) {
+      edge.labelOffset = inLines;
+      inLines += edge.findings.length;
+    }
+    return Math.max(outLines, inLines);
+  }
+
+  function nodeSlot(node) {
+    const lines = stackLabels(node);
+    const below = node.findings.length ? LABEL_LINE * Math.min(node.findings.length, 4) + 4 : 0;
+    return Math.max(node.height, node.height / 2 + 6 + lines * LABEL_LINE) + below + 12;
+  }
+
+  // Moves a column's nodes next to the nodes they connect to, keeping them apart.
+  function settle(nodes, slots, height) {
+    const centre = (node) => node.y + node.height / 2;
+    const wanted = new Map(nodes.map((node) => {
+      const others = [...node.into.map((e) => e.from), ...node.out.map((e) => e.to)].filter((o) => o.column !== node.column);
+      const mean = others.length ? others.reduce((sum, o) => sum + centre(o), 0) / others.length : centre(node);
+      return [node, mean - node.height / 2];
+    }));
+    const ordered = [...nodes].sort((a, b) => wanted.get(a) - wanted.get(b));
+    let floor = 36;
+    for (const node of ordered) {
+      node.y = Math.max(floor, wanted.get(node));
+      floor = node.y + slots.get(node);
+    }
+    const overflow = floor - height;
+    if (overflow > 0) for (const node of ordered) node.y = Math.max(36, node.y - overflow);
+  }
+
+  function chainHead(node) {
+    let head = node;
+    while (head.alignTo) head = head.alignTo;
+    return head;
+  }
+
+  function layout(graph) {
+    graph.maxBus = Math.max(0, ...graph.edges.map((edge) => edge.bus || 0));
+    const slots = new Map(graph.nodes.map((node) => [node, nodeSlot(node)]));
+    for (const node of graph.nodes) {
+      if (node.alignTo) slots.set(chainHead(node), Math.max(slots.get(chainHead(node)), slots.get(node)));
+    }
+    const columns = new Map();
+    const gaps = new Map();
+    for (const node of graph.nodes) {
+      if (!columns.has(node.column)) columns.set(node.column, []);
+      if (!node.alignTo) columns.get(node.column).push(node);
+    }
+    for (const edge of graph.edges) {
+      const gapAfter = edge.labelEnd === "target" ? edge.to.column - 1 : edge.from.column;
+      gaps.set(gapAfter, Math.max(gaps.get(gapAfter) || 0, labelWidth(edge) + BUS_STEP * graph.maxBus));
+    }
+    const order = [...columns.keys()].sort((a, b) => a - b);
+    const x = new Map();
+    let cursor = 8;
+    let right = cursor;
+    for (const column of order) {
+      x.set(column, cursor);
+      right = cursor + NODE_W;
+      cursor = right + Math.max(MIN_GAP, (gaps.get(column) || 0) + BUS_FIRST + 26);
+    }
+    const heights = order.map((column) => columns.get(column).reduce((sum, node) => sum + slots.get(node), 0));
+    const height = Math.max(NODE_H + 12, ...heights) + 36;
+    order.forEach((column, index) => {
+      let y = 36 + (height - 36 - heights[index]) / 2;
+      for (const node of columns.get(column)) {
+        node.y = y + 6;
+        y += slots.get(node);
+      }
+    });
+    for (const column of graph.settleColumns || []) {
+      if (columns.has(column)) settle(columns.get(column), slots, height);
+    }
+    for (const node of graph.nodes) {
+      node.x = x.get(node.column);
+      if (node.alignTo) node.y = chainHead(node).y;
+    }
+    return { width: right + 16, height };
+  }
+
+  function focusable(node, label, action) {
+    node.setAttribute("tabindex", "0");
+    node.setAttribute("role", "button");
+    node.setAttribute("aria-label", label);
+    node.addEventListener("click", action);
+    node.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        action();
+      }
+    });
+    return node;
+  }
+
+  function showFinding(item) {
+    const row = findingsTable.reveal(item);
+    if (row) {
+      row.scrollIntoView({ block: "start" });
+      const toggle = row.querySelector("button.toggle");
+      if (toggle) toggle.focus();
+    }
+  }
+
+  function findingText(item, x, y) {
+    const css = "finding-label sev-text-" + cssToken(item.severity) + (item.status === "unknown" ? " finding-unknown" : "") + (item.waived ? " finding-waived" : "");
+    const text = svgText(x, y, findingLabel(item), "finding-text", 60);
+    const group = svg("g", { class: css, "data-rule": item.rule }, [svgTitle(item.rule + " (" + item.severity + ", " + item.status + "): " + item.message), text]);
+    return focusable(group, item.rule + ", " + item.severity + ": show the finding", () => showFinding(item));
+  }
+
+  function drawNode(node) {
+    const group = svg("g", { class: "net-node node-" + node.kind, transform: "translate(" + node.x + " " + node.y + ")", "data-title": node.title });
+    group.append(
+      svgTitle([node.title, node.subtitle, node.detail].filter(Boolean).join("\n")),
+      ...nodeBody(node),
+    );
+    node.findings.slice(0, 3).forEach((item, index) => group.append(findingText(item, 0, node.height + 13 + index * LABEL_LINE)));
+    if (node.findings.length > 3) {
+      group.append(svgText(0, node.height + 13 + 3 * LABEL_LINE, "+" + (node.findings.length - 3) + " more in the list below", "node-subtitle", 60));
+    }
+    return group;
+  }
+
+  function nodeBody(node) {
+    return [
+      svg("rect", { width: NODE_W, height: node.height, rx: 6 }),
+      svgText(10, 18, node.title, "node-title", 30),
+      svgText(10, 35, node.subtitle, "node-subtitle", 36),
+      node.note ? svgText(10, 50, node.note, "node-subtitle node-note", 36) : null,
+    ];
+  }
+
+  // Right-angled edges with rounded corners. An edge labelled at its target turns just after
+  // its source (a bus per source), one labelled at its source turns just before its target:
+  // the labels sit under the straight run, clear of every vertical.
+  function edgePath(edge) {
+    const x1 = edge.from.x + NODE_W;
+    const y1 = edge.from.y + edge.from.height / 2;
+    const x2 = edge.to.x;
+    const y2 = edge.to.y + edge.to.height / 2;
+    const bus = BUS_STEP * (edge.bus || 0);
+    const turn = edge.labelEnd === "target" ? x1 + BUS_FIRST + bus : x2 - BUS_FIRST - bus;
+    if (Math.abs(y2 - y1) < 1) return { d: "M" + x1 + " " + y1 + " H" + x2, x1, y1, x2, y2 };
+    const r = Math.min(6, Math.abs(y2 - y1) / 2);
+    const dir = y2 > y1 ? 1 : -1;
+    const d = "M" + x1 + " " + y1 + " H" + (turn - r) + " Q" + turn + " " + y1 + " " + turn + " " + (y1 + dir * r) +
+      " V" + (y2 - dir * r) + " Q" + turn + " " + y2 + " " + (turn + r) + " " + y2 + " H" + x2;
+    return { d, x1, y1, x2, y2 };
+  }
+
+  function labelStart(graph, edge, path) {
+    return edge.labelEnd === "target" ? path.x1 + BUS_FIRST + BUS_STEP * graph.maxBus + 10 : path.x1 + 10;
+  }
+
+  // Drawn, not an SVG marker: a marker needs a url reference, and nothing here points anywhere.
+  function arrowHead(path) {
+    return svg("path", { class: "arrow-head", d: "M" + (path.x2 - 8) + " " + (path.y2 - 4) + " L" + path.x2 + " " + path.y2 + " L" + (path.x2 - 8) + " " + (path.y2 + 4) + " z" });
+  }
+
+  function blockMark(x, y) {
+    return svg("path", { class: "edge-cross", d: "M" + (x - 5) + " " + (y - 5) + " L" + (x + 5) + " " + (y + 5) + " M" + (x + 5) + " " + (y - 5) + " L" + (x - 5) + " " + (y + 5) });
+  }
+
+  function worstSeverity(items) {
+    const failing = items.filter((item) => item.status === "fail" && !item.waived);
+    if (!failing.length) return items.length ? "unknown" : "none";
+    return failing.map((item) => item.severity).sort((a, b) => severityRank(a) - severityRank(b))[0];
+  }
+
+  function drawEdge(graph, edge) {
+    const path = edgePath(edge);
+    const rules = edge.findings.map((item) => item.rule);
+    const group = svg("g", {
+      class: "net-edge edge-" + edge.kind + " edge-sev-" + cssToken(worstSeverity(edge.findings)),
+      "data-from": edge.from.title,
+      "data-to": edge.to.title,
+      "data-rules": rules.join(" "),
+    });
+    group.append(svgTitle(describeEdge(edge)), svg("path", { d: path.d }), arrowHead(path));
+    if (edge.kind === "blocked") group.append(blockMark(path.x2 - 16, path.y2));
+    const anchorX = labelStart(graph, edge, path);
+    const anchorY = (edge.labelEnd === "target" ? path.y2 : path.y1) + 15 + (edge.labelOffset || 0) * LABEL_LINE;
+    edge.findings.forEach((item, index) => group.append(findingText(item, anchorX, anchorY + index * LABEL_LINE)));
+    return group;
+  }
+
+  function describeEdge(edge) {
+    const what = edge.findings.map((item) => findingLabel(item)).join(", ");
+    const how = { open: "open", blocked: "blocked", dead: "never applies", unknown: "unknown", private: "private", filtered: "filtered" }[edge.kind] || edge.kind;
+    return edge.from.title + " → " + edge.to.title + " (" + how + ")" + (what ? ": " + what : "");
+  }
+
+  function columnHeadings(graph) {
+    const headings = { 0: "Sources (evaluation order)", 1: "Sites", 2: "App", 3: "Egress path" };
+    const seen = new Set();
+    const texts = [];
+    for (const node of graph.nodes) {
+      if (seen.has(node.column) || !(node.column in headings)) continue;
+      seen.add(node.column);
+      texts.push(svgText(node.x, 16, headings[node.column], "column-heading", 40));
+    }
+    return texts;
+  }
+
+  function networkPicture(record) {
+    const { graph } = buildAppGraph(record);
+    const size = layout(graph);
+    const titleId = "network-title-" + record.index;
+    const picture = svg("svg", {
+      class: "network-svg app-network",
+      role: "group",
+      "aria-labelledby": titleId,
+      width: Math.ceil(size.width),
+      height: Math.ceil(size.height),
+      viewBox: "0 0 " + Math.ceil(size.width) + " " + Math.ceil(size.height),
+      "data-app": record.name,
+    });
+    const title = svgTitle("How traffic reaches and leaves " + record.name);
+    title.setAttribute("id", titleId);
+    picture.append(title, ...columnHeadings(graph));
+    for (const edge of graph.edges) picture.append(drawEdge(graph, edge));
+    for (const node of graph.nodes) picture.append(drawNode(node));
+    const withFindings = graph.edges.filter((edge) => edge.findings.length);
+    const key = el("ul", { className: "network-key" }, withFindings.map((edge) => el("li", { text: describeEdge(edge) })));
+    if (graph.stray.length) {
+      key.append(el("li", { text: "On the app itself: " + graph.stray.map(findingLabel).join(", ") }));
+    }
+    return el("div", { className: "network-picture" }, [
+      el("div", { className: "scroll" }, [picture]),
+      withFindings.length || graph.stray.length ? key : el("p", { className: "empty", text: "No failing or unknown finding on this app's paths." }),
+    ]);
+  }
+
+  // ---- overview: groups of apps, never one box per app ----
+
+  function groupKey(record) {
+    return record.hosting + "|" + record.inbound + "|" + record.outbound;
+  }
+
+  function tally(items, accept) {
+    const counts = new Map();
+    for (const item of items) {
+      if (item.waived || !accept(item.rule)) continue;
+      counts.set(item.rule, (counts.get(item.rule) || 0) + 1);
+    }
+    return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  }
+
+  function rankOf(order, value) {
+    const index = order.indexOf(value);
+    return index < 0 ? order.length : index;
+  }
+
+  function subscriptionGroups(records) {
+    const groups = new Map();
+    for (const record of records) {
+      const key = groupKey(record);
+      if (!groups.has(key)) groups.set(key, { hosting: record.hosting, inbound: record.inbound, outbound: record.outbound, apps: [], scmPublic: 0, fails: 0 });
+      const group = groups.get(key);
+      group.apps.push(record);
+      group.fails += record.failTotal;
+      if (record.scm === "public" && record.inbound !== "public") group.scmPublic += 1;
+    }
+    return [...groups.values()].sort((a, b) =>
+      rankOf(HOSTING_ORDER, a.hosting) - rankOf(HOSTING_ORDER, b.hosting) ||
+      rankOf(INBOUND_ORDER, a.inbound) - rankOf(INBOUND_ORDER, b.inbound) ||
+      rankOf(OUTBOUND_ORDER, a.outbound) - rankOf(OUTBOUND_ORDER, b.outbound));
+  }
+
+  const INBOUND_SOURCES = {
+    public: ["Internet", "any source reaches the main site"],
+    restricted: ["Listed sources", "access rules admit some"],
+    private: ["Private network", "private endpoint or public access off"],
+    internal: ["ASE internal network", "internal load balancer"],
+    unknown: ["Inbound unknown", "rules could not be read"],
+  };
+  const EGRESS_TARGETS = {
+    uncontrolled: ["Internet, uncontrolled", "nothing filters egress"],
+    controlled: ["Internet, controlled", "NSG deny or appliance route"],
+    unknown: ["Egress unknown", "not read, or set elsewhere"],
+  };
+
+  function overviewGraph(records, linkParams) {
+    const graph = new PathGraph();
+    graph.settleColumns = [0, 2];
+    const groups = subscriptionGroups(records);
+    // One node per inbound verdict (left) and egress verdict (right), each with its own bus.
+    const sideNodes = (column, labels, cssPrefix) => {
+      const nodes = new Map();
+      return (value) => {
+        if (!nodes.has(value)) {
+          const [title, subtitle] = labels[value] || [value, ""];
+          const node = graph.node(column, title, subtitle, cssPrefix + cssToken(value));
+          node.bus = nodes.size;
+          nodes.set(value, node);
+        }
+        return nodes.get(value);
+      };
+    };
+    const source = sideNodes(0, INBOUND_SOURCES, "source verdict-");
+    const target = sideNodes(2, EGRESS_TARGETS, "egress-");
+    for (const value of INBOUND_ORDER) if (groups.some((g) => g.inbound === value)) source(value);
+    if (groups.some((g) => g.scmPublic)) source("public");
+    for (const group of groups) {
+      const findingsOf = group.apps.flatMap((record) => record.findings);
+      const count = group.apps.length;
+      const node = graph.node(1, (HOSTING_SHORT[group.hosting] || group.hosting) + " · " + count + (count === 1 ? " app" : " apps"),
+        "in " + group.inbound + " · out " + group.outbound, "group verdict-" + cssToken(group.inbound));
+      node.note = group.fails ? group.fails + " failing findings" : "no failing finding";
+      node.height = NODE_H + 14;
+      node.group = group;
+      node.link = Object.assign({ hosting: group.hosting, inbound: group.inbound, outbound: group.outbound }, linkParams);
+      const inbound = graph.edge(source(group.inbound), node, group.inbound === "public" ? "open" : group.inbound === "unknown" ? "unknown" : "filtered", null, "target");
+      inbound.tally = tally(findingsOf, (rule) => INBOUND_RULES.has(rule) && rule !== "risk/scm-unrestricted");
+      inbound.count = count;
+      if (group.scmPublic) {
+        const scm = graph.edge(source("public"), node, "open", null, "target");
+        scm.tally = [["SCM (Kudu) public", group.scmPublic], ...tally(findingsOf, (rule) => rule === "risk/scm-unrestricted")];
+        scm.count = group.scmPublic;
+      }
+      const egress = graph.edge(node, target(group.outbound), group.outbound === "uncontrolled" ? "open" : group.outbound === "controlled" ? "controlled" : "unknown", null, "source");
+      egress.tally = tally(findingsOf, (rule) => PLACE_OF_RULE[rule] !== undefined && !INBOUND_RULES.has(rule));
+      egress.count = count;
+    }
+    // Tallies render as "rule ×n" lines; layout() sizes by findings, so stand them in.
+    for (const edge of graph.edges) edge.bus = edge.labelEnd === "target" ? edge.from.bus : edge.to.bus;
+    for (const edge of graph.edges) edge.findings = (edge.tally || []).map(([rule, n]) => ({ rule, tallyText: rule + " ×" + n }));
+    return graph;
+  }
+
+  function drawOverviewEdge(graph, edge, peak) {
+    const path = edgePath(edge);
+    const group = svg("g", {
+      class: "net-edge edge-" + edge.kind,
+      "data-rules": edge.findings.map((item) => item.rule).join(" "),
+    });
+    const lines = edge.findings.map((item) => item.tallyText);
+    group.append(
+      svgTitle(edge.from.title + " → " + edge.to.title + " · " + edge.count + " apps" + (lines.length ? ": " + lines.join(", ") : "")),
+      svg("path", { d: path.d, "stroke-width": (1.5 + 7 * edge.count / peak).toFixed(1) }),
+      arrowHead(path),
+    );
+    if (edge.kind === "blocked") group.append(blockMark(path.x2 - 16, path.y2));
+    const anchorX = labelStart(graph, edge, path);
+    const anchorY = (edge.labelEnd === "target" ? path.y2 : path.y1) + 15 + (edge.labelOffset || 0) * LABEL_LINE;
+    lines.forEach((line, index) => group.append(svgText(anchorX, anchorY + index * LABEL_LINE, line, "finding-text tally", 70)));
+    return group;
+  }
+
+  function drawOverviewNode(node) {
+    const body = nodeBody(node);
+    if (!node.group) {
+      return svg("g", { class: "net-node node-" + node.kind, transform: "translate(" + node.x + " " + node.y + ")" }, [svgTitle(node.title + ": " + node.subtitle), ...body]);
+    }
+    const label = node.title + ", inbound " + node.group.inbound + ", outbound " + node.group.outbound + ": show these apps";
+    const link = svgHashLink("resources", node.link, label, [svgTitle(label), ...body]);
+    return svg("g", { class: "net-node group-node node-" + node.kind, transform: "translate(" + node.x + " " + node.y + ")", "data-group": groupKey(node.group.apps[0]), "data-count": node.group.apps.length }, [link]);
+  }
+
+  function overviewFigure(subscription, records, linkParams) {
+    const graph = overviewGraph(records, linkParams);
+    const size = layout(graph);
+    const peak = Math.max(1, ...graph.edges.map((edge) => edge.count));
+    const picture = svg("svg", {
+      class: "network-svg overview-network",
+      role: "group",
+      "aria-label": "Apps of subscription " + subscription + " grouped by hosting, inbound exposure and outbound control",
+      width: Math.ceil(size.width),
+      height: Math.ceil(size.height),
+      viewBox: "0 0 " + Math.ceil(size.width) + " " + Math.ceil(size.height),
+    });
+    const headings = ["Reached from (main site)", "Apps: hosting · exposure · egress", "Leaves to"];
+    for (const node of graph.nodes) {
+      if (headings[node.column]) {
+        picture.append(svgText(node.x, 16, headings[node.column], "column-heading", 40));
+        headings[node.column] = "";
+      }
+    }
+    for (const edge of graph.edges) picture.append(drawOverviewEdge(graph, edge, peak));
+    for (const node of graph.nodes) picture.append(drawOverviewNode(node));
+    return el("figure", { className: "network-figure", attrs: { "data-subscription": subscription } }, [
+      el("figcaption", { text: "Subscription " + subscription + " · " + records.length + (records.length === 1 ? " app" : " apps") }),
+      el("div", { className: "scroll" }, [picture]),
+    ]);
+  }
+
+  const networkOverview = document.getElementById("network-overview");
+  const networkStatus = document.getElementById("network-status");
+  let drawnNetworkFor = null;
+
+  function drawNetworkOverview(records) {
+    if (!networkOverview) return;
+    const signature = records.map((record) => record.index).join(",");
+    if (signature === drawnNetworkFor) return;
+    drawnNetworkFor = signature;
+    const bySubscription = new Map();
+    for (const record of records) {
+      const subscription = subscriptionOf(record);
+      if (!bySubscription.has(subscription)) bySubscription.set(subscription, []);
+      bySubscription.get(subscription).push(record);
+    }
+    const several = new Set(resources.map(subscriptionOf)).size > 1;
+    const figures = [...bySubscription.entries()].slice(0, MAX_SUBSCRIPTION_FIGURES)
+      .map(([subscription, members]) => overviewFigure(subscription, members, several ? { q: subscription } : {}));
+    const hidden = bySubscription.size - figures.length;
+    networkOverview.replaceChildren(...figures);
+    if (hidden > 0) {
+      networkOverview.append(el("p", { className: "hint", text: hidden + " more subscriptions: search the resources for a subscription id to draw it." }));
+    }
+    networkStatus.textContent = records.length === resources.length
+      ? "All " + resources.length + " apps, in " + bySubscription.size + (bySubscription.size === 1 ? " subscription." : " subscriptions.")
+      : records.length + " of " + resources.length + " apps match the resource filters.";
+    networkStatus.dataset.matching = String(records.length);
   }
 
   // ---- navigation: #findings?severity=high, #resources?hosting=premium&inbound=public ----
