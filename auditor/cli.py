@@ -338,15 +338,16 @@ def _run_rules(args: argparse.Namespace) -> int:
 def _run_matrix(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
-    from auditor.matrix import matrix_rows
+    from auditor.matrix import matrix_notes, matrix_rows
 
     rows = matrix_rows(args.edition)
+    notes = matrix_notes(args.edition)
     if args.format == "json":
-        _emit(render_json({"edition": args.edition, "cells": rows}), "-")
+        _emit(render_json({"edition": args.edition, "cells": rows, "notes": notes}), "-")
         return EXIT_OK
     headers = list(rows[0]) if rows else []
     table = [[printable(row[header]) for header in headers] for row in rows]
-    _emit(tabulate(table, headers=headers, tablefmt="simple") + "\n", "-")
+    _emit(tabulate(table, headers=headers, tablefmt="simple") + "\n\n" + "\n".join(notes) + "\n", "-")
     return EXIT_OK
 
 

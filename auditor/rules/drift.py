@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.matrix import Cell, Feature, Support, supports
+from auditor.matrix import Cell, Feature, Support, supports, undocumented_reason
 from auditor.model import AccessRule, App, DataKey, Hosting, SiteConfig
 from auditor.rules.base import (
     Category,
@@ -55,7 +55,7 @@ def judge(cell: Cell, app: App) -> Judgement:
     if app.hosting is Hosting.UNKNOWN:
         return Judgement(Status.UNKNOWN, "the app's plan could not be read", {}, (DataKey.PLAN,))
     if cell.value is Support.UNKNOWN:
-        return Judgement(Status.UNKNOWN, cell.note, {})
+        return Judgement(Status.UNKNOWN, undocumented_reason(cell), {})
     if cell.value is Support.NO:
         return Judgement(
             Status.FAIL, f"edition {cell.edition} marks it unsupported on {cell.hosting._value_}", {}
@@ -100,7 +100,7 @@ def _judged(app: App, cell: Cell, what: str, evidence: dict[str, Any]) -> Outcom
     if judgement.status is Status.UNKNOWN:
         if judgement.missing:
             return unknown(app, judgement.missing, judgement.reason, cell=cell)
-        return unknown_without_read(f"Cannot judge {what}: {judgement.reason}", evidence, cell=cell)
+        return unknown_without_read(f"Cannot judge {what}: {judgement.reason}.", evidence, cell=cell)
     if judgement.status is Status.FAIL:
         return fail(f"{what.capitalize()} is configured, but {judgement.reason}.", evidence, cell=cell)
     return passed(f"{what.capitalize()}: {judgement.reason}.", evidence, cell=cell)
@@ -408,7 +408,10 @@ def check_service_endpoint_rule_unsupported(facts: AppFacts) -> Outcome:
             "with the Microsoft.Web service endpoint can't reach it.",
             evidence,
         )
-    return passed("No private endpoint and no ASE: service-endpoint rules apply.", evidence)
+    # No private endpoint and no ASE: whether the hosting model takes service-endpoint rules at all
+    # is the edition's word (2026-09: not on Consumption, conflict C6).
+    cell = supports(facts.edition, app.hosting, Feature.SERVICE_ENDPOINT_RULES)
+    return _judged(app, cell, "service-endpoint access rules", evidence)
 
 
 VNET_INTEGRATION_UNSUPPORTED = Rule(
@@ -582,9 +585,10 @@ SERVICE_ENDPOINT_RULE_UNSUPPORTED = Rule(
     category=Category.DRIFT,
     severity=Severity.LOW,
     title="Service-endpoint rule where it cannot apply",
-    rationale="Service-endpoint rules are not supported on an app with a private endpoint, and can't "
-    "restrict "
-    "apps in an App Service Environment: the rule gives a false sense of restriction.",
+    rationale="Service-endpoint rules are not supported on an app with a private endpoint, can't "
+    "restrict apps in an App Service Environment, and are not offered on the hosting models the "
+    "edition marks unsupported (2026-09: Consumption, conflict C6): the rule gives a false sense of "
+    "restriction.",
     remediation="Replace the rule with IP rules or rely on the private endpoint: "
     "`az functionapp config access-restriction remove -g <rg> -n <app> --rule-name <name>`.",
     reference=Reference(
