@@ -23,6 +23,7 @@ from auditor.rules.base import (
     unknown,
     unknown_without_read,
 )
+from auditor.rules.defaults import DEFAULTS_BY_FIELD
 from auditor.rules.facts import AppFacts
 from auditor.rules.inbound import Site, is_subnet_rule, rule_sources, rule_summary
 
@@ -194,11 +195,16 @@ def check_vnet_trigger_unsupported(facts: AppFacts) -> Outcome:
         return unknown(app, (DataKey.CONFIG,), f"config/web ({cell.requires_setting})", cell=cell)
     setting = reader(app.config)
     evidence = {**judged.evidence, cell.requires_setting: setting}
+    default = DEFAULTS_BY_FIELD.get(cell.requires_setting)
+    if setting is None and default is not None:
+        # Not set is the platform default (off for runtime scale monitoring).
+        evidence["not_set"] = {cell.requires_setting: default.note()}
     if setting is not True:
+        state = default.note() if setting is None and default is not None else str(setting)
         return fail(
             f"Non-HTTP triggers run over VNet integration on {app.hosting._value_}, but "
             f"{cell.requires_setting} is "
-            f"{setting}: edition {cell.edition} says they won't scale beyond the prewarmed instances.",
+            f"{state}: edition {cell.edition} says they won't scale beyond the prewarmed instances.",
             evidence,
             cell=cell,
         )
