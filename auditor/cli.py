@@ -255,7 +255,7 @@ def _run_audit(args: argparse.Namespace) -> int:
     if args.save is not None:
         write_atomically(args.save, render_json(result))
     _emit(render(result, args.format), args.output)
-    _status(_summary_line(result), event="audit.summary", **result["summary"])
+    _status(_summary_line(result), event="audit.summary", **result["summary"], gaps=len(result["gaps"]))
     report_waivers(result)
     if args.verbose:
         apps = len(result["resources"])
@@ -283,21 +283,19 @@ def _all_subscriptions(credential: Any, counter: Any, arm_endpoint: str) -> tupl
 
 
 def _summary_line(result: dict[str, Any]) -> str:
-    findings = result["findings"]
-    failing = [finding for finding in findings if finding["status"] == "fail"]
-    unknown = sum(1 for finding in findings if finding["status"] == "unknown")
-    by_severity = ", ".join(
-        f"{severity} {sum(1 for finding in failing if finding['severity'] == severity)}"
-        for severity in ("high", "medium", "low", "info")
-    )
+    """The status line, from the same ``summary`` the ``audit.summary`` event carries as its fields."""
+    summary = result["summary"]
+    by_severity = ", ".join(f"{severity} {count}" for severity, count in summary["by_severity"].items())
     failed_subscriptions = sum(1 for scan in result["subscriptions"] if scan["status"] != "ok")
     parts = [
-        f"auditor: {len(result['resources'])} function apps and slots in "
+        f"auditor: {summary['resources']} function apps and slots in "
         f"{len(result['subscriptions'])} subscription(s)",
-        f"{len(failing)} failing ({by_severity})",
-        f"{unknown} unknown",
-        f"{len(result['gaps'])} gaps",
+        f"{summary['failing']} failing ({by_severity})",
+        f"{summary['unknown']} unknown",
     ]
+    if summary["waived"]:
+        parts.append(f"{summary['waived']} waived (listed, not counted)")
+    parts.append(f"{len(result['gaps'])} gaps")
     if failed_subscriptions:
         parts.append(f"{failed_subscriptions} subscription(s) could not be read")
     return "; ".join(parts)
