@@ -227,6 +227,7 @@ def supports(edition: str, hosting: Hosting, feature: Feature) -> Cell:
     )
 
 
+@functools.cache
 def editions_documenting(feature: Feature, hosting: Hosting) -> tuple[str, ...]:
     """The editions whose cell for ``feature`` on ``hosting`` says yes or no (not unknown)."""
     return tuple(
@@ -236,6 +237,7 @@ def editions_documenting(feature: Feature, hosting: Hosting) -> tuple[str, ...]:
     )
 
 
+@functools.cache  # one text per cell: drift rules ask once per app judged against it
 def undocumented_reason(cell: Cell) -> str:
     """Why a drift rule judged against an UNKNOWN cell stays unknown, and where it is judged instead."""
     reason = (

@@ -19,7 +19,6 @@ from auditor.rules.base import (
     unknown_without_read,
 )
 from auditor.rules.defaults import (
-    DEFAULTS_BY_FIELD,
     FTPS_STATE_DEFAULT,
     HTTPS_ONLY_DEFAULT,
     MIN_TLS_VERSION_DEFAULT,
@@ -447,14 +446,8 @@ def check_tls_below_1_2(facts: AppFacts) -> Outcome:
     config = facts.app.config
     if config is None:
         return unknown(facts.app, (DataKey.CONFIG,), "config/web (minTlsVersion)")
-    versions = {"minTlsVersion": config.min_tls_version, "scmMinTlsVersion": config.scm_min_tls_version}
-    # A version not set is the platform's default minimum (1.2 on both sites).
-    not_set = {
-        default.field: default.note()
-        for default in (MIN_TLS_VERSION_DEFAULT, SCM_MIN_TLS_VERSION_DEFAULT)
-        if not versions[default.field]
-    }
-    effective = {name: value or DEFAULTS_BY_FIELD[name].value for name, value in versions.items()}
+    main, scm = config.min_tls_version, config.scm_min_tls_version
+    versions = {"minTlsVersion": main, "scmMinTlsVersion": scm}
     below = {name: value for name, value in versions.items() if value and _tls_below_1_2(value)}
     if below:
         return fail(
@@ -463,20 +456,23 @@ def check_tls_below_1_2(facts: AppFacts) -> Outcome:
             + ".",
             below,
         )
-    evidence: dict[str, Any] = dict(versions)
-    if not_set:
-        evidence["not_set"] = not_set
-    undecided = sorted(name for name, value in effective.items() if _tls_below_1_2(value) is None)
-    if undecided:
+    evidence: dict[str, Any] = versions
+    suffix = ""
+    if not main or not scm:
+        # A version not set is the platform's default minimum (1.2 on both sites).
+        not_set = {
+            default.field: default.note()
+            for default in (MIN_TLS_VERSION_DEFAULT, SCM_MIN_TLS_VERSION_DEFAULT)
+            if not versions[default.field]
+        }
+        evidence = {**versions, "not_set": not_set}
+        suffix = "".join(f" ({name} {note})" for name, note in not_set.items())
+    unreadable = [name for name, value in versions.items() if value and _tls_below_1_2(value) is None]
+    if unreadable:
         return unknown_without_read(
-            "config/web reported an unreadable " + " and ".join(undecided) + ".", evidence
+            "config/web reported an unreadable " + " and ".join(unreadable) + ".", evidence
         )
-    return passed(
-        "TLS 1.2 or later is required on both sites"
-        + "".join(f" ({name} {note})" for name, note in not_set.items())
-        + ".",
-        evidence,
-    )
+    return passed(f"TLS 1.2 or later is required on both sites{suffix}.", evidence)
 
 
 def check_ftp_allowed(facts: AppFacts) -> Outcome:
