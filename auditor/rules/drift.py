@@ -102,9 +102,11 @@ def _judged(app: App, cell: Cell, what: str, evidence: dict[str, Any]) -> Outcom
         if judgement.missing:
             return unknown(app, judgement.missing, judgement.reason, cell=cell)
         return unknown_without_read(f"Cannot judge {what}: {judgement.reason}.", evidence, cell=cell)
+    # Only the first letter: str.capitalize() would turn "VNet" into "vnet".
+    subject = what[:1].upper() + what[1:]
     if judgement.status is Status.FAIL:
-        return fail(f"{what.capitalize()} is configured, but {judgement.reason}.", evidence, cell=cell)
-    return passed(f"{what.capitalize()}: {judgement.reason}.", evidence, cell=cell)
+        return fail(f"{subject} is configured, but {judgement.reason}.", evidence, cell=cell)
+    return passed(f"{subject}: {judgement.reason}.", evidence, cell=cell)
 
 
 def check_vnet_integration_unsupported(facts: AppFacts) -> Outcome:
