@@ -289,68 +289,23 @@ class RouteTable:
 
 # --- the subscription -------------------------------------------------------------------------
 
+
+def consumption_plan(name: str, linux: bool) -> Plan:
+    return Plan(name, "rg-contoso-consumption", "Y1", "Dynamic", "Y", "functionapp", linux, capacity=0)
+
+
+def flex_plan(name: str) -> Plan:
+    return Plan(name, "rg-contoso-flex", "FC1", "FlexConsumption", "FC", "functionapp", True, capacity=0)
+
+
 PLANS = (
-    Plan(
-        "ASP-rgcontosoconsumption-win",
-        "rg-contoso-consumption",
-        "Y1",
-        "Dynamic",
-        "Y",
-        "functionapp",
-        False,
-        capacity=0,
-    ),
-    Plan(
-        "ASP-rgcontosoconsumption-linux",
-        "rg-contoso-consumption",
-        "Y1",
-        "Dynamic",
-        "Y",
-        "functionapp",
-        True,
-        capacity=0,
-    ),
+    consumption_plan("ASP-rgcontosoconsumption-win", linux=False),
+    consumption_plan("ASP-rgcontosoconsumption-linux", linux=True),
     # A Consumption plan of its own, as the portal creates one per app: it holds a Hybrid Connection.
-    Plan(
-        "ASP-rgcontosoconsumption-9f2c",
-        "rg-contoso-consumption",
-        "Y1",
-        "Dynamic",
-        "Y",
-        "functionapp",
-        False,
-        capacity=0,
-    ),
-    Plan(
-        "ASP-func-bridge-flex",
-        "rg-contoso-flex",
-        "FC1",
-        "FlexConsumption",
-        "FC",
-        "functionapp",
-        True,
-        capacity=0,
-    ),
-    Plan(
-        "ASP-func-ingest-flex",
-        "rg-contoso-flex",
-        "FC1",
-        "FlexConsumption",
-        "FC",
-        "functionapp",
-        True,
-        capacity=0,
-    ),
-    Plan(
-        "ASP-func-notify-flex",
-        "rg-contoso-flex",
-        "FC1",
-        "FlexConsumption",
-        "FC",
-        "functionapp",
-        True,
-        capacity=0,
-    ),
+    consumption_plan("ASP-rgcontosoconsumption-9f2c", linux=False),
+    flex_plan("ASP-func-bridge-flex"),
+    flex_plan("ASP-func-ingest-flex"),
+    flex_plan("ASP-func-notify-flex"),
     Plan("asp-contoso-ep1-win", "rg-contoso-premium", "EP1", "ElasticPremium", "EP", "elastic", False),
     Plan("asp-contoso-ep2-linux", "rg-contoso-premium", "EP2", "ElasticPremium", "EP", "elastic", True),
     Plan("asp-contoso-b1-win", "rg-contoso-dedicated", "B1", "Basic", "B", "app", False),
