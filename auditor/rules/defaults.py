@@ -9,15 +9,13 @@ Only a field whose default no public document states stays ``unknown``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 
 @dataclass(frozen=True)
 class PlatformDefault:
     field: str  # the wire name, as in config/web (or the site, for httpsOnly)
-    value: Any  # what the platform does when the field is not set; None: no documented default
-    meaning: str  # the default as a reader says it
-    url: str | None  # the public page that documents it
+    meaning: str  # what the platform does when the field is not set, as a reader says it
+    url: str | None  # the public page that documents it; None: no public page states a default
 
     @property
     def documented(self) -> bool:
@@ -31,27 +29,24 @@ class PlatformDefault:
 
 
 MIN_TLS_VERSION_DEFAULT = PlatformDefault(
-    "minTlsVersion", "1.2", "1.2", "https://learn.microsoft.com/azure/app-service/overview-tls"
+    "minTlsVersion", "1.2", "https://learn.microsoft.com/azure/app-service/overview-tls"
 )
 SCM_MIN_TLS_VERSION_DEFAULT = PlatformDefault(
-    "scmMinTlsVersion", "1.2", "1.2", "https://learn.microsoft.com/azure/app-service/overview-tls"
+    "scmMinTlsVersion", "1.2", "https://learn.microsoft.com/azure/app-service/overview-tls"
 )
 HTTPS_ONLY_DEFAULT = PlatformDefault(
     "httpsOnly",
-    False,
     "off (plain HTTP is accepted)",
     "https://learn.microsoft.com/azure/app-service/configure-ssl-bindings#enforce-https",
 )
-FTPS_STATE_DEFAULT = PlatformDefault("ftpsState", None, "undocumented", None)
+FTPS_STATE_DEFAULT = PlatformDefault("ftpsState", "undocumented", None)
 REMOTE_DEBUGGING_ENABLED_DEFAULT = PlatformDefault(
     "remoteDebuggingEnabled",
-    False,
     "off (enabled per app, and it turns itself off after 48 hours)",
     "https://learn.microsoft.com/azure/app-service/configure-common#configure-general-settings",
 )
 FUNCTIONS_RUNTIME_SCALE_MONITORING_ENABLED_DEFAULT = PlatformDefault(
     "functionsRuntimeScaleMonitoringEnabled",
-    False,
     "off (runtime scale monitoring must be enabled)",
     "https://learn.microsoft.com/azure/azure-functions/functions-networking-options"
     "#premium-plan-with-virtual-network-triggers",

@@ -198,11 +198,12 @@ def check_vnet_trigger_unsupported(facts: AppFacts) -> Outcome:
     setting = reader(app.config)
     evidence = {**judged.evidence, cell.requires_setting: setting}
     default = DEFAULTS_BY_FIELD.get(cell.requires_setting)
+    state = str(setting)
     if setting is None and default is not None:
         # Not set is the platform default (off for runtime scale monitoring).
-        evidence["not_set"] = {cell.requires_setting: default.note()}
+        state = default.note()
+        evidence["not_set"] = {cell.requires_setting: state}
     if setting is not True:
-        state = default.note() if setting is None and default is not None else str(setting)
         return fail(
             f"Non-HTTP triggers run over VNet integration on {app.hosting._value_}, but "
             f"{cell.requires_setting} is "
