@@ -327,7 +327,7 @@ def _run_audit(args: argparse.Namespace) -> int:
         waivers=inputs.waivers,
     )
     code, run_id = _write_audit_outputs(args, inputs, result, inventory, exit_code(result, args.fail_on))
-    _status(_summary_line(result), event="audit.summary", **result["summary"])
+    _status(_summary_line(result), event="audit.summary", **result["summary"], gaps=len(result["gaps"]))
     report_waivers(result)
     if args.verbose:
         apps = len(result["resources"])
@@ -414,21 +414,19 @@ def _all_subscriptions(
 
 
 def _summary_line(result: dict[str, Any]) -> str:
-    findings = result["findings"]
-    failing = [finding for finding in findings if finding["status"] == "fail"]
-    unknown = sum(1 for finding in findings if finding["status"] == "unknown")
-    by_severity = ", ".join(
-        f"{severity} {sum(1 for finding in failing if finding['severity'] == severity)}"
-        for severity in ("high", "medium", "low", "info")
-    )
+    """The status line, from the same ``summary`` the ``audit.summary`` event carries as its fields."""
+    summary = result["summary"]
+    by_severity = ", ".join(f"{severity} {count}" for severity, count in summary["by_severity"].items())
     failed_subscriptions = sum(1 for scan in result["subscriptions"] if scan["status"] != "ok")
     parts = [
-        f"auditor: {len(result['resources'])} function apps and slots in "
+        f"auditor: {summary['resources']} function apps and slots in "
         f"{len(result['subscriptions'])} subscription(s)",
-        f"{len(failing)} failing ({by_severity})",
-        f"{unknown} unknown",
-        f"{len(result['gaps'])} gaps",
+        f"{summary['failing']} failing ({by_severity})",
+        f"{summary['unknown']} unknown",
     ]
+    if summary["waived"]:
+        parts.append(f"{summary['waived']} waived (listed, not counted)")
+    parts.append(f"{len(result['gaps'])} gaps")
     if failed_subscriptions:
         parts.append(f"{failed_subscriptions} subscription(s) could not be read")
     return "; ".join(parts)
@@ -485,13 +483,15 @@ def _wrapped(label: str, text: str) -> list[str]:
 def _run_matrix(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
-    from auditor.matrix import load_edition, matrix_cells, matrix_rows, matrix_rows_with_sources
+    from auditor.matrix import load_edition, matrix_cells, matrix_notes, matrix_rows, matrix_rows_with_sources
 
+    notes = matrix_notes(args.edition)
     if args.format == "json":
         document = {
             "edition": args.edition,
             "title": load_edition(args.edition).title,
             "cells": matrix_rows(args.edition),
+            "notes": notes,
             "sources": matrix_cells(args.edition),
         }
         _emit(render_json(document), "-")
@@ -499,9 +499,10 @@ def _run_matrix(args: argparse.Namespace) -> int:
     rows, sources = matrix_rows_with_sources(args.edition)
     headers = list(rows[0]) if rows else []
     table = [[printable(row[header]) for header in headers] for row in rows]
-    notes = [f"[{note.number}] {note.doc}, {note.section}\n    {note.url}" for note in sources]
+    cited = [f"[{note.number}] {note.doc}, {note.section}\n    {note.url}" for note in sources]
     text = f"{load_edition(args.edition).title}\n\n" + tabulate(table, headers=headers, tablefmt="simple")
-    _emit(text + "\n\nsources:\n" + "\n".join(notes) + "\n", "-")
+    text += "\n\n" + "\n".join(notes)
+    _emit(text + "\n\nsources:\n" + "\n".join(cited) + "\n", "-")
     return EXIT_OK
 
 

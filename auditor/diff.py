@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.counts import count_findings, fails_at_or_above
 from auditor.report.common import printable
 from auditor.rules.base import SEVERITY_RANK, Severity
 
@@ -196,6 +197,7 @@ def diff_results(
             fields = _comparable(old, current)
             if fields:
                 changes.append({**entry, "change": "changed", "fields": [f.as_dict() for f in fields]})
+    new_counts = count_findings(new)
     return {
         "from": _side(before_label, before),
         "to": _side(after_label, after),
@@ -205,6 +207,10 @@ def diff_results(
         "changes": changes,
         "summary": {
             "new": len(new),
+            # The new findings as the status line counts them (auditor/counts.py).
+            "new_failing": new_counts.failing,
+            "new_unknown": new_counts.unknown,
+            "new_waived": new_counts.waived,
             "resolved": len(resolved),
             "still_open": len(still_open),
             "resources_changed": sum(1 for change in changes if change["change"] == "changed"),
@@ -215,15 +221,8 @@ def diff_results(
 
 
 def new_failing(diff: Mapping[str, Any], threshold: str) -> list[Mapping[str, Any]]:
-    """New, failing, unwaived findings at or above ``threshold`` (what --fail-on-new acts on)."""
-    floor = SEVERITY_RANK[Severity(threshold)]
-    return [
-        entry
-        for entry in diff["new"]
-        if entry.get("status") == "fail"
-        and not entry.get("waived")
-        and SEVERITY_RANK[Severity(entry["severity"])] >= floor
-    ]
+    """New findings that count as failing (auditor/counts.py) at or above ``threshold``: --fail-on-new."""
+    return [entry for entry in diff["new"] if fails_at_or_above(entry, threshold)]
 
 
 VALUE_WIDTH = 160
@@ -267,7 +266,9 @@ def render_text(diff: Mapping[str, Any]) -> str:
     lines = [
         f"From {_side_line(diff['from'])}",
         f"  to {_side_line(diff['to'])}",
-        f"{summary['new']} new, {summary['resolved']} resolved, {summary['still_open']} still open; "
+        f"{summary['new']} new ({summary['new_failing']} failing, {summary['new_unknown']} unknown, "
+        f"{summary['new_waived']} waived), {summary['resolved']} resolved, "
+        f"{summary['still_open']} still open; "
         f"{summary['resources_changed']} resource(s) changed, {summary['resources_added']} added, "
         f"{summary['resources_removed']} removed",
     ]

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from auditor.counts import count_findings, fails_at_or_above
 from auditor.matrix import DEFAULT_EDITION, Cell, load_edition
 from auditor.model import (
     AccessRule,
@@ -26,7 +27,7 @@ from auditor.model import (
     PrivateEndpointConnection,
     Subnet,
 )
-from auditor.rules.base import SEVERITY_RANK, Outcome, Rule, Severity, Status
+from auditor.rules.base import SEVERITY_RANK, Outcome, Rule, Status
 from auditor.rules.catalogue import RULES, rule_catalogue
 from auditor.rules.facts import AppFacts, facts_for
 from auditor.rules.inbound import InboundVerdict, Site, matches_every_source, rule_summary
@@ -599,9 +600,8 @@ def _evaluate(
 
         aware = started_at if started_at.tzinfo is not None else started_at.replace(tzinfo=UTC)
         waiver_section = apply_waivers(findings, waivers, aware.astimezone(UTC).date())
-    # Waived findings stay listed but are left out of the headline counts, as out of the exit code.
-    fail_value = Status.FAIL.value
-    failing = [finding for finding in findings if finding["status"] == fail_value and "waived" not in finding]
+    # Waived findings stay listed but count as neither failing nor unknown (auditor/counts.py).
+    counts = count_findings(findings)
     gaps = sorted(
         (_gap_entry(gap, _rules_made_unknown(gap, unknowns)) for gap in inventory.gaps),
         key=lambda gap: (
@@ -612,11 +612,11 @@ def _evaluate(
             gap["reason"],
         ),
     )
-    by_severity = {severity.value: 0 for severity in sorted(Severity, key=lambda s: -s.rank)}
-    by_category: dict[str, int] = {"risk": 0, "drift": 0}
-    for finding in failing:
-        by_severity[finding["severity"]] += 1
-        by_category[finding["category"]] += 1
+    # Every fail and unknown outcome is listed, so the counted and waived ones split those tallies.
+    by_status = {status.value: status_counts[status] for status in Status}
+    by_status[Status.FAIL.value] = counts.failing
+    by_status[Status.UNKNOWN.value] = counts.unknown
+    by_status["waived"] = counts.waived
     by_hosting = {
         hosting.value: count for hosting, count in sorted(Counter(app.hosting for app in apps).items())
     }
@@ -635,10 +635,13 @@ def _evaluate(
         "gaps": gaps,
         "summary": {
             "resources": len(resources),
-            "by_severity": by_severity,
+            "failing": counts.failing,
+            "unknown": counts.unknown,
+            "waived": counts.waived,
+            "by_severity": counts.failing_by_severity,
             "by_hosting": by_hosting,
-            "by_status": {status.value: status_counts[status] for status in Status},
-            "by_category": by_category,
+            "by_status": by_status,
+            "by_category": counts.failing_by_category,
             "arm_calls": inventory.arm_calls,
         },
     }
@@ -651,7 +654,6 @@ def _evaluate(
         }
     if waiver_section is not None:
         result["waivers"] = waiver_section
-        result["summary"]["waived"] = sum(1 for finding in findings if "waived" in finding)
     return result
 
 
@@ -667,12 +669,6 @@ def exit_code(result: Mapping[str, Any], fail_on: str) -> int:
         return EXIT_CANNOT_VOUCH
     if fail_on == "never":
         return EXIT_OK
-    threshold = SEVERITY_RANK[Severity(fail_on)]
-    for finding in result.get("findings", ()):
-        if (
-            finding.get("status") == Status.FAIL.value
-            and not finding.get("waived")
-            and SEVERITY_RANK[Severity(finding["severity"])] >= threshold
-        ):
-            return EXIT_FINDINGS
+    if any(fails_at_or_above(finding, fail_on) for finding in result.get("findings", ())):
+        return EXIT_FINDINGS
     return EXIT_OK

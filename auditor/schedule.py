@@ -242,7 +242,8 @@ def run_diff(args: argparse.Namespace) -> str:
         after_inventory=second[2] if first[2] is not None else None,
     )
     emit(
-        f"auditor: {changes['summary']['new']} new, {changes['summary']['resolved']} resolved, "
+        f"auditor: {changes['summary']['new']} new ({changes['summary']['new_failing']} failing), "
+        f"{changes['summary']['resolved']} resolved, "
         f"{changes['summary']['still_open']} still open",
         event="diff.summary",
         **changes["summary"],

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor.counts import count_findings, counts_as_waived
 from auditor.model import Inventory
 
 __all__ = [
@@ -257,6 +258,7 @@ class Store:
     ) -> PendingRun:
         """Insert one run in a transaction left open: the run is stored once it is committed."""
         findings = list(result.get("findings", ()))
+        counts = count_findings(findings)
         result_json = json.dumps(result, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         metadata = (
             scope,
@@ -269,9 +271,9 @@ class Store:
             source,
             exit_code,
             len(result.get("resources", ())),
-            sum(1 for f in findings if f.get("status") == "fail" and not f.get("waived")),
-            sum(1 for f in findings if f.get("status") == "unknown"),
-            sum(1 for f in findings if f.get("waived")),
+            counts.failing,
+            counts.unknown,
+            counts.waived,
             len(result.get("gaps", ())),
         )
         try:
@@ -299,7 +301,7 @@ class Store:
                         str(f.get("resource_id")),
                         str(f.get("severity")),
                         str(f.get("status")),
-                        1 if f.get("waived") else 0,
+                        1 if counts_as_waived(f) else 0,
                     )
                     for f in findings
                 ],

@@ -266,7 +266,15 @@ def _generate_subscription(tenant: Tenant, sub_id: str, count: int, rng: random.
                 tenant.add_list(f"{sub}/providers/Microsoft.Web/sites", site)
             tenant.add_list(f"{rg}/providers/Microsoft.Web/sites", site)
             restricted = rng.random() < 0.4
-            tenant.bodies[f"{resource_id}/config/web".lower()] = _config(resource_id, restricted, profile)
+            subnet_id = tenant.bodies[f"plan-subnet:{plan_id}".lower()]
+            tenant.bodies[f"{resource_id}/config/web".lower()] = _config(
+                resource_id, restricted, profile, subnet_id
+            )
+            if subnet_id is not None:
+                # A regional integration sets vnetName, so the collector lists the connections.
+                tenant.add_list(
+                    f"{resource_id}/virtualNetworkConnections", _swift_connection(resource_id, subnet_id)
+                )
             tenant.add_list(f"{resource_id}/functions")
             for number in range(rng.randint(1, 4)):
                 tenant.add_list(f"{resource_id}/functions", _function(resource_id, number, rng))
@@ -344,7 +352,22 @@ def _site(
     }
 
 
-def _config(resource_id: str, restricted: bool, profile: str) -> dict[str, Any]:
+def _swift_connection_name(subnet_id: str) -> str:
+    return "00000000-0000-0000-0000-00000000beef_" + subnet_id.rsplit("/", 1)[-1]
+
+
+def _swift_connection(resource_id: str, subnet_id: str) -> dict[str, Any]:
+    name = _swift_connection_name(subnet_id)
+    return {
+        "id": f"{resource_id}/virtualNetworkConnections/{name}",
+        "name": name,
+        "type": "Microsoft.Web/sites/virtualNetworkConnections",
+        "location": LOCATION,
+        "properties": {"vnetResourceId": subnet_id, "certThumbprint": None, "isSwift": True},
+    }
+
+
+def _config(resource_id: str, restricted: bool, profile: str, subnet_id: str | None) -> dict[str, Any]:
     rules = [_rule("office", "203.0.113.0/24", 100), _DENY_ALL] if restricted else [_ALLOW_ALL]
     return {
         "id": f"{resource_id}/config/web",
@@ -364,7 +387,7 @@ def _config(resource_id: str, restricted: bool, profile: str) -> dict[str, Any]:
             "remoteDebuggingEnabled": False,
             "cors": None,
             "vnetRouteAllEnabled": profile.endswith("-vnet"),
-            "vnetName": "",
+            "vnetName": _swift_connection_name(subnet_id) if subnet_id else "",
             "functionsRuntimeScaleMonitoringEnabled": profile.endswith("-vnet"),
             "http20Enabled": True,
         },

@@ -180,3 +180,15 @@ def test_matrix_prints_each_edition_with_sources(capsys: pytest.CaptureFixture[s
     assert printed["cells"]
     assert main(["matrix", "--edition", edition]) == 0
     assert capsys.readouterr().out.strip()
+
+
+def test_matrix_says_what_an_undocumented_cell_means_for_drift(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["matrix", "--edition", "2019-04"]) == 0
+    table = capsys.readouterr().out
+    assert "drift rules judged against such a cell report unknown, never a guess" in table
+    assert "no column for flex_consumption, container_apps" in table
+    assert main(["matrix", "--edition", "2019-04", "--format", "json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert any("report unknown" in note for note in notes)
+    assert main(["matrix", "--edition", "2026-09", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["notes"]) == 1  # every hosting model has a column

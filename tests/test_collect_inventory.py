@@ -71,8 +71,11 @@ def test_happy_path_app_details(happy: tuple[Inventory, Any]) -> None:
     assert app.config.ip_security_restrictions[0].headers == {
         "x-azure-fdid": ("00000000-0000-0000-0000-0000000000fd",)
     }
-    # The site names its subnet, so the vnetName hint triggers no virtualNetworkConnections call.
-    assert app.vnet_connections == ()
+    # vnetName is set, so the connections are listed although the site names its subnet: a
+    # gateway-required connection beside the regional one would be seen.
+    assert [(c.is_swift, c.vnet_resource_id) for c in app.vnet_connections or ()] == [
+        (True, INTEGRATION_SUBNET)
+    ]
     assert [
         (endpoint.id.rsplit("/", 1)[-1], endpoint.status) for endpoint in app.private_endpoints or ()
     ] == [("pe-func-happy", "Approved")]
@@ -118,7 +121,7 @@ def test_happy_path_slot_details(happy: tuple[Inventory, Any]) -> None:
 def test_call_count_equals_the_interactions_played(happy: tuple[Inventory, Any]) -> None:
     inventory, played = happy
     assert played.all_played
-    assert inventory.arm_calls == played.play_count == len(played) == 18
+    assert inventory.arm_calls == played.play_count == len(played) == 19
 
 
 def test_forbidden_config_is_a_gap_on_that_app_only() -> None:
@@ -130,6 +133,9 @@ def test_forbidden_config_is_a_gap_on_that_app_only() -> None:
     assert denied.config is None
     assert denied.missing[DataKey.CONFIG] == operation
     assert denied.hosting is Hosting.CONSUMPTION and denied.functions == ()
+    # A Consumption plan's Hybrid Connections are read like any other plan's (none here).
+    assert (denied.hybrid_connections, fine.hybrid_connections) == ((), ())
+    assert DataKey.HYBRID_CONNECTIONS not in denied.not_read
     assert fine.missing == {} and fine.config is not None
     (gap,) = inventory.gaps
     assert (gap.operation, gap.status, gap.resource_id) == (operation, 403, denied.id)
@@ -202,7 +208,7 @@ def test_bearer_token_and_user_agent_reach_arm(cassette_dir: Path) -> None:
     )
     with recorder.use_cassette(str(CASSETTES / "config_forbidden.yaml")) as played:
         inventory = collect_inventory([SUB], FakeCredential())
-    assert inventory.arm_calls == played.play_count == 13
+    assert inventory.arm_calls == played.play_count == 14
     assert sent and {authorization for authorization, _ in sent} == {"Bearer replay-token"}
     agents = {agent.split(" ", 1)[0] for _, agent in sent}
     assert agents == {"azsdk-python-mgmt-web/11.0.1", "azsdk-python-mgmt-network/33.1.0"}

@@ -93,7 +93,7 @@ def test_text_diff_reads_as_a_change_list(nights: tuple[Path, Path, Path]) -> No
     text = render_text(
         diff_results(load(nights[0]), load(nights[1]), before_label="night 1", after_label="night 2")
     )
-    assert "5 new, 2 resolved" in text
+    assert "5 new (5 failing, 0 unknown, 0 waived), 2 resolved" in text
     assert "public_network_access: Disabled -> Enabled" in text
     assert "hybrid_connections[ldap.corp.contoso.com:636]: added" in text
     assert "vnet_integration.kind: regional -> none" in text

@@ -126,5 +126,5 @@ def test_the_severity_of_a_policy_finding_comes_from_the_policy(tmp_path: Path) 
     saved = tmp_path / "r.json"
     audit(DAY1, "--policy", str(policy), "--save", str(saved), "--fail-on", "never")
     findings = [f for f in load(saved)["findings"] if f["rule_id"] == "policy/tls"]
-    assert len(findings) == 33  # every app and slot: none requires TLS 1.3
+    assert len(findings) == 35  # every app and slot: none requires TLS 1.3
     assert {f["severity"] for f in findings} == {"info"}

@@ -92,6 +92,7 @@ def test_headline_counts(result: dict[str, Any]) -> None:
         "low": "2",
         "info": "1",
         "unknown": "3",
+        "waived": "0",
         "gaps": "3",
     }
 

@@ -51,7 +51,7 @@ def test_both_sources_yield_the_same_demo_inventory() -> None:
     with FakeArm(tenant_from_cassette(DEMO)) as arm:
         by_arm = _audit(arm, "arm")
         by_graph = _audit(arm, "resource-graph")
-    assert len(by_arm.apps) == 33 and by_arm.gaps == ()
+    assert len(by_arm.apps) == 35 and by_arm.gaps == ()
     assert any(app.slot for app in by_graph.apps)
     _same(by_arm, by_graph)
     # Eight lists and a slot list per resource group become two queries.

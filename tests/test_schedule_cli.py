@@ -60,7 +60,7 @@ def test_all_subscriptions_lists_through_the_sdk_and_a_disabled_one_is_a_gap(
     assert scans[SUBSCRIPTION]["status"] == "ok"
     assert scans["00000000-0000-0000-0000-000000000001"]["status"] == "error"
     assert "Disabled" in scans["00000000-0000-0000-0000-000000000001"]["error"]
-    assert len(result["resources"]) == 33  # the enabled subscription was audited in full
+    assert len(result["resources"]) == 35  # the enabled subscription was audited in full
     assert any("ARM calls:" in line for line in _err_lines(capsys))
 
 
@@ -170,7 +170,7 @@ def test_log_format_json_gives_one_json_object_per_line(
     records = [json.loads(line) for line in _err_lines(capsys)]
     events = [record["event"] for record in records]
     assert events == ["audit.summary", "store.recorded"]  # no progress lines off a terminal
-    assert records[0]["resources"] == 33 and records[1]["run_id"] == 1
+    assert records[0]["resources"] == 35 and records[1]["run_id"] == 1
     assert audit(DAY1, "--policy", str(tmp_path / "missing.yaml"), "--log-format", "json") == 2
     (error,) = [json.loads(line) for line in _err_lines(capsys)]
     assert error["level"] == "error" and "missing.yaml" in error["message"]

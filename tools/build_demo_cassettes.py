@@ -555,8 +555,7 @@ def config_body(app: demo.App, slot: demo.Site | None = None) -> dict[str, Any]:
     plan = PLANS.get(app.plan or "")
     vnet_name = cfg.vnet_name
     if site.integration_subnet and not vnet_name:
-        vnet = site.integration_subnet.split("/virtualNetworks/")[1].split("/")[0]
-        vnet_name = f"{fake_guid('vnet:' + vnet)}_{site.integration_subnet.rsplit('/', 1)[1]}"
+        vnet_name = swift_connection_name(site.integration_subnet)
     route_all = cfg.vnet_route_all or site.application_traffic or bool(site.legacy_route_all)
     properties = {
         "numberOfWorkers": 1,
@@ -704,9 +703,38 @@ def functions_body(app: demo.App, slot: demo.Site | None = None) -> dict[str, An
     return web_list(items)
 
 
+def swift_connection_name(subnet_id: str) -> str:
+    """``<guid>_<subnet>``: how config/web's vnetName and the connection name a regional integration."""
+    vnet = subnet_id.split("/virtualNetworks/")[1].split("/")[0]
+    return f"{fake_guid('vnet:' + vnet)}_{subnet_id.rsplit('/', 1)[1]}"
+
+
 def vnet_connections_body(app: demo.App, slot: demo.Site | None = None) -> list[dict[str, Any]]:
     site = slot or app
-    return [
+    # A regional integration lists itself too (isSwift, the subnet as vnetResourceId), in the shape
+    # of shared/reference/recordings/azure-cli.test_functionapp_vnetE2E.
+    swift = (
+        [
+            {
+                "id": f"{site_id(app, slot)}/virtualNetworkConnections/{swift_connection_name(subnet)}",
+                "name": swift_connection_name(subnet),
+                "type": "Microsoft.Web/sites/virtualNetworkConnections",
+                "location": demo.LOCATION,
+                "properties": {
+                    "vnetResourceId": subnet,
+                    "certThumbprint": None,
+                    "certBlob": None,
+                    "routes": None,
+                    "resyncRequired": False,
+                    "dnsServers": None,
+                    "isSwift": True,
+                },
+            }
+        ]
+        if (subnet := site.integration_subnet)
+        else []
+    )
+    return swift + [
         {
             "id": f"{site_id(app, slot)}/virtualNetworkConnections/{connection.vnet}",
             "name": connection.vnet,
@@ -1255,12 +1283,11 @@ def build(
             f"{rg_path(rg)}/providers/Microsoft.Web/sites", web_list(bodies), query="&includeSlots=true"
         )
 
-    # Per plan hosting a function app: its Hybrid Connections, except on the tiers where
-    # ARM cannot create one (the collector knows the answer without asking).
+    # Per plan hosting a function app, whatever its tier: its Hybrid Connections.
     plans_with_hybrid: set[str] = set()
     for plan in used_plans:
         hosted = [app for app in function_apps if app.plan == plan.name]
-        if not hosted or plan.tier.lower() in ("dynamic", "flexconsumption"):
+        if not hosted:
             continue
         relays = {
             (hc.namespace, hc.relay): hc
@@ -1314,7 +1341,7 @@ def build(
                     extra_headers={"retry-after": "0", "x-ms-failure-cause": "gateway"},
                 )
             writer.add(f"{base}/functions", functions_body(app, slot))
-            if site.config.vnet_name and not site.integration_subnet:
+            if config_body(app, slot)["properties"]["vnetName"]:
                 writer.add(f"{base}/virtualNetworkConnections", vnet_connections_body(app, slot))
             if app.plan in plans_with_hybrid:
                 owner_type = "Microsoft.Web/sites/slots" if slot else "Microsoft.Web/sites"

@@ -289,47 +289,23 @@ class RouteTable:
 
 # --- the subscription -------------------------------------------------------------------------
 
+
+def consumption_plan(name: str, linux: bool) -> Plan:
+    return Plan(name, "rg-contoso-consumption", "Y1", "Dynamic", "Y", "functionapp", linux, capacity=0)
+
+
+def flex_plan(name: str) -> Plan:
+    return Plan(name, "rg-contoso-flex", "FC1", "FlexConsumption", "FC", "functionapp", True, capacity=0)
+
+
 PLANS = (
-    Plan(
-        "ASP-rgcontosoconsumption-win",
-        "rg-contoso-consumption",
-        "Y1",
-        "Dynamic",
-        "Y",
-        "functionapp",
-        False,
-        capacity=0,
-    ),
-    Plan(
-        "ASP-rgcontosoconsumption-linux",
-        "rg-contoso-consumption",
-        "Y1",
-        "Dynamic",
-        "Y",
-        "functionapp",
-        True,
-        capacity=0,
-    ),
-    Plan(
-        "ASP-func-ingest-flex",
-        "rg-contoso-flex",
-        "FC1",
-        "FlexConsumption",
-        "FC",
-        "functionapp",
-        True,
-        capacity=0,
-    ),
-    Plan(
-        "ASP-func-notify-flex",
-        "rg-contoso-flex",
-        "FC1",
-        "FlexConsumption",
-        "FC",
-        "functionapp",
-        True,
-        capacity=0,
-    ),
+    consumption_plan("ASP-rgcontosoconsumption-win", linux=False),
+    consumption_plan("ASP-rgcontosoconsumption-linux", linux=True),
+    # A Consumption plan of its own, as the portal creates one per app: it holds a Hybrid Connection.
+    consumption_plan("ASP-rgcontosoconsumption-9f2c", linux=False),
+    flex_plan("ASP-func-bridge-flex"),
+    flex_plan("ASP-func-ingest-flex"),
+    flex_plan("ASP-func-notify-flex"),
     Plan("asp-contoso-ep1-win", "rg-contoso-premium", "EP1", "ElasticPremium", "EP", "elastic", False),
     Plan("asp-contoso-ep2-linux", "rg-contoso-premium", "EP2", "ElasticPremium", "EP", "elastic", True),
     Plan("asp-contoso-b1-win", "rg-contoso-dedicated", "B1", "Basic", "B", "app", False),
@@ -472,6 +448,8 @@ PRIVATE_ENDPOINTS = (
 SQL_ONPREM = HybridConnection("sb-contoso-relay", "sql-onprem", "sql01.corp.contoso.com", 1433)
 SAP_ONPREM = HybridConnection("sb-contoso-relay", "sap-gateway", "sapgw.corp.contoso.com", 3300)
 FILES_ONPREM = HybridConnection("sb-contoso-relay", "files-onprem", "files.corp.contoso.com", 445)
+ERP_ONPREM = HybridConnection("sb-contoso-relay", "erp-onprem", "erp.corp.contoso.com", 1433)
+SMTP_ONPREM = HybridConnection("sb-contoso-relay", "smtp-onprem", "smtp.corp.contoso.com", 25)
 
 PREMIUM_WIN = "asp-contoso-ep1-win"
 PREMIUM_LINUX = "asp-contoso-ep2-linux"
@@ -520,6 +498,20 @@ APPS: tuple[App, ...] = (
         plan="ASP-rgcontosoconsumption-win",
         public_network_access=None,
         functions=(http_fn("Lookup", "anonymous"),),
+    ),
+    # What the docs say cannot exist, found anyway (created through an older API, or a template the
+    # portal never checked): the drift rules exist for exactly this.
+    # fails: hybrid-connection-unsupported (a Hybrid Connection on a Consumption plan),
+    #        hybrid-connection-endpoint, service-endpoint-rule-unsupported (2026-09 offers no
+    #        service-endpoint rules on Consumption, conflict C6), service-endpoint-outbound-open,
+    #        outbound-uncontrolled. Restricted inbound: a service-endpoint rule and Deny all.
+    App(
+        "func-relay-cons",
+        rg="rg-contoso-consumption",
+        plan="ASP-rgcontosoconsumption-9f2c",
+        hybrid_connections=(ERP_ONPREM,),
+        config=Config(ip_rules=(subnet_rule("apim", "snet-apim", 100), DENY_ALL), scm_use_main=True),
+        functions=(http_fn("SyncOrders"),),
     ),
     # ---- Consumption, Linux ------------------------------------------------------------------
     # fails: linux-consumption-retiring, outbound-uncontrolled. Restricted: explicit default Deny
@@ -581,6 +573,22 @@ APPS: tuple[App, ...] = (
             cors=("*",),
         ),
         functions=(http_fn("Notify", "anonymous"),),
+    ),
+    # Documented impossible on Flex: gateway-required integration ("Flex Consumption and Elastic Premium
+    # only support regional virtual network integration") and a Hybrid Connection.
+    # fails: gateway-integration-unsupported, gateway-integration-retiring,
+    #        hybrid-connection-unsupported, hybrid-connection-endpoint, outbound-uncontrolled (no
+    #        regional integration: nothing routes its egress through a subnet). Restricted inbound.
+    #        Its queue trigger over the gateway integration is native on Flex: vnet-trigger passes.
+    App(
+        "func-bridge-flex",
+        rg="rg-contoso-flex",
+        plan="ASP-func-bridge-flex",
+        kind=LINUX_KIND,
+        vnet_connections=(VnetConnection(VNET, is_swift=False),),
+        hybrid_connections=(SMTP_ONPREM,),
+        config=Config(ip_rules=(OFFICE, DENY_ALL), scm_use_main=True, vnet_name=VNET),
+        functions=(Fn("SendMail", (QUEUE,)),),
     ),
     # ---- Elastic Premium, Windows ------------------------------------------------------------
     # passes: private (publicNetworkAccess Disabled), regional integration with allTraffic on an

@@ -231,7 +231,6 @@ class _Subscription:
     network: NetworkManagementClient
     lists: dict[str, list[Wire] | _Failure] = field(default_factory=dict)
     slot_lists: dict[str, list[Wire] | _Failure] = field(default_factory=dict)
-    plan_tiers: dict[str, str | None] | None = None  # plan id (lower) -> tier, built on first use
     # list name -> {lower-cased id: resource}, built on first lookup: apps name plans, ASEs,
     # NSGs and route tables by id, and a scan of the list per app grows with apps × list size.
     indexes: dict[str, dict[str, Wire]] = field(default_factory=dict)
@@ -357,7 +356,6 @@ class _Collector:
         self._gaps: list[Gap] = []
         self._gaps_lock = threading.Lock()
         self._serialize_sends = _cassette_active()
-        self._skipped_hybrid_plans: dict[str, str] = {}  # plan id (lower) -> tier
         self._inventory_source = inventory_source
 
     # -- plumbing --
@@ -595,19 +593,15 @@ class _Collector:
     def _read_plan_hybrids(
         self, apps: Sequence[_AppReads]
     ) -> dict[str, tuple[HybridConnection, ...] | _Failure]:
+        """The Hybrid Connections of every plan an audited app uses, whatever its tier.
+
+        Consumption and Flex Consumption plans are read too: the docs say they cannot hold one,
+        and drift/hybrid-connection-unsupported exists to catch the plan that does anyway.
+        """
         plans: dict[str, tuple[_Subscription, str]] = {}
-        known_empty: dict[str, tuple[HybridConnection, ...] | _Failure] = {}
         for app in apps:
-            if app.plan_id is None:
-                continue
-            key = app.plan_id.lower()
-            tier = _plan_tier(app.subscription, key)
-            if tier is not None and tier.lower() in _TIERS_WITHOUT_HYBRID_CONNECTIONS:
-                # ARM refuses a Hybrid Connection on these plans: the answer is known, no call.
-                self._skipped_hybrid_plans[key] = tier
-                known_empty[key] = ()
-            else:
-                plans.setdefault(key, (app.subscription, app.plan_id))
+            if app.plan_id is not None:
+                plans.setdefault(app.plan_id.lower(), (app.subscription, app.plan_id))
         jobs = {
             key: (
                 _web_path(
@@ -622,7 +616,7 @@ class _Collector:
         for key, result in results.items():
             if isinstance(result, _Failure):
                 self._gap(plans[key][0].id, result, plans[key][1], (DataKey.HYBRID_CONNECTIONS,))
-        return {**known_empty, **results}
+        return results
 
     def _read_configs(self, apps: Sequence[_AppReads]) -> None:
         jobs = {index: (app.path("config/web"), _config_call(app)) for index, app in enumerate(apps)}
@@ -663,9 +657,10 @@ class _Collector:
         jobs: dict[tuple[int, str], tuple[str, Callable[[], Any]]] = {}
         for index, app in enumerate(apps):
             config = app.config
-            has_subnet = non_empty_str(properties(app.site).get("virtualNetworkSubnetId")) is not None
-            # config/web's vnetName without a site subnet is the hint of a gateway-required integration.
-            if isinstance(config, SiteConfig) and config.vnet_name and not has_subnet:
+            # config/web's vnetName is the platform's record of a VNet integration; empty, the app has
+            # none. Set, the connections are listed even when the site names a regional subnet: the
+            # docs say one form at a time, and drift/gateway-integration-* must see a second one anyway.
+            if isinstance(config, SiteConfig) and config.vnet_name:
                 jobs[(index, "vnet")] = (app.path("virtualNetworkConnections"), _vnet_call(app))
             plan_result = plan_hybrids.get((app.plan_id or "").lower())
             # An empty plan list means no app of the plan has a hybrid connection.
@@ -745,13 +740,9 @@ class _Collector:
         config = _value(reads.config, DataKey.CONFIG, missing)
         vnet_connections = self._vnet_connections(reads, missing)
         hybrid_connections = self._hybrid_connections(reads, plan_hybrids, missing)
-        not_read: dict[DataKey, str] = {}
-        skipped_tier = self._skipped_hybrid_plans.get((reads.plan_id or "").lower())
-        if skipped_tier is not None:
-            not_read[DataKey.HYBRID_CONNECTIONS] = f"known empty: a {skipped_tier} plan cannot hold any"
         private_endpoints = self._private_endpoints(reads, endpoints_by_site, missing)
         subnet = self._subnet(reads, subscriptions, subnets, missing)
-        app = transform_app(
+        return transform_app(
             reads.site,
             subscription_id=sub.id,
             plan=plan,
@@ -764,7 +755,6 @@ class _Collector:
             integration_subnet=subnet,
             missing=missing,
         )
-        return dataclasses.replace(app, not_read=not_read) if not_read else app
 
     def _plan(self, reads: _AppReads, missing: dict[DataKey, str]) -> Plan | None:
         if reads.plan_id is None:
@@ -1011,19 +1001,6 @@ def _integration_subnet_id(reads: _AppReads) -> str | None:
             ):
                 return connection.vnet_resource_id
     return None
-
-
-# Plans on which ARM cannot create a Hybrid Connection (capabilities.md: Consumption, Flex ❌).
-_TIERS_WITHOUT_HYBRID_CONNECTIONS = frozenset({"dynamic", "flexconsumption"})
-
-
-def _plan_tier(subscription: _Subscription, plan_key: str) -> str | None:
-    if subscription.plan_tiers is None:
-        subscription.plan_tiers = {
-            str(raw.get("id") or "").lower(): transform_plan(raw).tier
-            for raw in subscription.listed("plans") or []
-        }
-    return subscription.plan_tiers.get(plan_key)
 
 
 def _value(result: T | _Failure | None, key: DataKey, missing: dict[DataKey, str]) -> T | None:

@@ -240,6 +240,54 @@ def supports(edition: str, hosting: Hosting, feature: Feature) -> Cell:
     )
 
 
+@functools.cache
+def editions_documenting(feature: Feature, hosting: Hosting) -> tuple[str, ...]:
+    """The editions whose cell for ``feature`` on ``hosting`` says yes or no (not unknown)."""
+    return tuple(
+        edition
+        for edition in available_editions()
+        if supports(edition, hosting, feature).value is not Support.UNKNOWN
+    )
+
+
+@functools.cache  # one text per cell: drift rules ask once per app judged against it
+def undocumented_reason(cell: Cell) -> str:
+    """Why a drift rule judged against an UNKNOWN cell stays unknown, and where it is judged instead."""
+    reason = (
+        f"edition {cell.edition} does not document {FEATURE_LABELS[cell.feature].lower()} "
+        f"on {cell.hosting.value} ({cell.note.rstrip('.')}), so drift on it stays unknown, never a guess"
+    )
+    elsewhere = [
+        edition for edition in editions_documenting(cell.feature, cell.hosting) if edition != cell.edition
+    ]
+    if elsewhere:
+        reason += f"; edition {', '.join(elsewhere)} documents it (--edition {elsewhere[-1]})"
+    return reason
+
+
+MATRIX_LEGEND = (
+    "unknown: the edition does not document the feature for that hosting model (or its sources "
+    "conflict); drift rules judged against such a cell report unknown, never a guess."
+)
+
+
+def matrix_notes(edition: str = DEFAULT_EDITION) -> list[str]:
+    """What ``auditor matrix`` prints under the table: the meaning of unknown, and the missing columns."""
+    loaded = load_edition(edition)
+    absent = [
+        hosting.value
+        for hosting in Hosting
+        if hosting is not Hosting.UNKNOWN and hosting not in loaded.hosting_models
+    ]
+    notes = [MATRIX_LEGEND]
+    if absent:
+        notes.append(
+            f"Edition {edition} has no column for {', '.join(absent)}: every drift rule on those apps "
+            "reports unknown under this edition."
+        )
+    return notes
+
+
 def matrix_rows(edition: str = DEFAULT_EDITION) -> list[dict[str, str]]:
     """One row per feature, one column per hosting model of the edition, for ``auditor matrix``."""
     loaded = load_edition(edition)

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 import jinja2
 from markupsafe import Markup
 
+from auditor.counts import count_findings, counts_as_waived
 from auditor.docs import learn_url
 from auditor.matrix import FEATURE_LABELS, Feature, MatrixError, load_edition
 from auditor.report.common import HOSTING_ORDER, INBOUND_ORDER, OUTBOUND_ORDER, SEVERITY_ORDER, STATUS_ORDER
@@ -338,11 +339,14 @@ def _options(values: Iterable[str], known: Sequence[str] = ()) -> list[str]:
 def build_context(result: Mapping[str, Any]) -> dict[str, Any]:
     resources = _records(result.get("resources"))
     findings = _records(result.get("findings"))
+    counts = count_findings(findings)
+    # The count tables hold failing and unknown as the headline counts them: waived ones apart.
+    counted = [finding for finding in findings if not counts_as_waived(finding)]
     subscriptions = _records(result.get("subscriptions"))
     gaps = _records(result.get("gaps"))
     edition = _text(result.get("edition"), "unknown")
     hosting_of = {_text(r.get("id")).lower(): _text(r.get("hosting"), "unknown") for r in resources}
-    severity_rows = _finding_counts(findings, "severity", SEVERITY_ORDER)
+    severity_rows = _finding_counts(counted, "severity", SEVERITY_ORDER)
     relied = _relied_cells(findings, hosting_of)
     inbound_columns, inbound_rows, inbound_totals = _grid(resources, "inbound", INBOUND_ORDER)
     outbound_columns, outbound_rows, outbound_totals = _grid(resources, "outbound", OUTBOUND_ORDER)
@@ -357,16 +361,16 @@ def build_context(result: Mapping[str, Any]) -> dict[str, Any]:
             "resources": len(resources),
             "subscriptions": len(subscriptions),
             "subscriptions_failed": sum(1 for s in subscriptions if s.get("status") != "ok"),
-            "fail": sum(1 for f in findings if f.get("status") == "fail" and not f.get("waived")),
-            "waived": sum(1 for f in findings if f.get("waived")),
-            "unknown": sum(1 for f in findings if f.get("status") == "unknown"),
+            "fail": counts.failing,
+            "waived": counts.waived,
+            "unknown": counts.unknown,
             "gaps": len(gaps),
             "scm_public": sum(1 for r in resources if _mapping(r.get("inbound")).get("scm") == "public"),
         },
         "statuses": STATUS_ORDER,
         "severity_rows": severity_rows,
         "severity_bars": _bars(severity_rows),
-        "category_rows": _finding_counts(findings, "category", CATEGORY_ORDER),
+        "category_rows": _finding_counts(counted, "category", CATEGORY_ORDER),
         "inbound_columns": inbound_columns,
         "inbound_rows": inbound_rows,
         "inbound_totals": inbound_totals,

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from auditor.counts import count_findings, counts_as_failing
 from auditor.docs import reference_url
 from auditor.report.common import (
     HOSTING_ORDER,
@@ -91,11 +92,8 @@ def _exposure_section(result: Mapping[str, Any]) -> list[str]:
 
 
 def _headline(result: Mapping[str, Any]) -> list[str]:
-    findings = result.get("findings") or []
-    failing = Counter(
-        str(f.get("severity")) for f in findings if f.get("status") == "fail" and not f.get("waived")
-    )
-    unknown = sum(1 for finding in findings if finding.get("status") == "unknown")
+    counts = count_findings(result.get("findings") or [])
+    failing = counts.failing_by_severity
     gaps = len(result.get("gaps") or [])
     resources = len(result.get("resources") or [])
     severities = [*SEVERITY_ORDER, *sorted(set(failing) - set(SEVERITY_ORDER))]
@@ -104,13 +102,15 @@ def _headline(result: Mapping[str, Any]) -> list[str]:
         "failing",
         *(escape_markdown(severity) for severity in severities),
         "unknown",
+        "waived",
         "gaps",
     ]
     row = [
         str(resources),
-        str(sum(failing.values())),
+        str(counts.failing),
         *(str(failing.get(severity, 0)) for severity in severities),
-        str(unknown),
+        str(counts.unknown),
+        str(counts.waived),
         str(gaps),
     ]
     return _table(headers, [row])
@@ -126,7 +126,7 @@ def _rule_link(finding: Mapping[str, Any]) -> str:
 def _top_findings(result: Mapping[str, Any]) -> list[str]:
     names = {str(r.get("id", "")).lower(): display_name(r) for r in result.get("resources") or []}
     failing = sorted(
-        (f for f in result.get("findings") or [] if f.get("status") == "fail" and not f.get("waived")),
+        (f for f in result.get("findings") or [] if counts_as_failing(f)),
         key=lambda finding: (
             rank(SEVERITY_ORDER, finding.get("severity")),
             str(finding.get("rule_id")),
@@ -160,7 +160,7 @@ def _waiver_note(result: Mapping[str, Any]) -> list[str]:
     waivers = result.get("waivers") or []
     if not waivers:
         return []
-    waived = sum(1 for finding in result.get("findings") or [] if finding.get("waived"))
+    waived = count_findings(result.get("findings") or []).waived
     rows = [
         [
             escape_markdown(waiver.get("status")),
@@ -187,7 +187,7 @@ def _gap_note(result: Mapping[str, Any]) -> list[str]:
     if not gaps:
         return []
     names = {str(r.get("id", "")).lower(): display_name(r) for r in result.get("resources") or []}
-    unknown = sum(1 for finding in result.get("findings") or [] if finding.get("status") == "unknown")
+    unknown = count_findings(result.get("findings") or []).unknown
     plural = "s" if len(gaps) != 1 else ""
     lines = [
         "### Gaps",

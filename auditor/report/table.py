@@ -8,6 +8,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from auditor.counts import counts_as_failing
 from auditor.report.common import SEVERITY_ORDER, display_name, printable, rank, shorten
 from auditor.waivers import waiver_note
 
@@ -17,9 +18,7 @@ MESSAGE_WIDTH = 96
 def _severity_counts(findings: Sequence[Mapping[str, Any]]) -> str:
     counts = {severity: 0 for severity in SEVERITY_ORDER}
     for finding in findings:
-        if finding.get("waived"):
-            continue
-        if finding.get("status") == "fail" and finding.get("severity") in counts:
+        if counts_as_failing(finding) and finding.get("severity") in counts:
             counts[finding["severity"]] += 1
     return " ".join(f"{severity[0].upper()}{counts[severity]}" for severity in SEVERITY_ORDER)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor import docs
-from auditor.matrix import Cell, Feature, Support, supports
+from auditor.matrix import Cell, Feature, Support, supports, undocumented_reason
 from auditor.model import AccessRule, App, DataKey, Hosting, SiteConfig
 from auditor.rules.base import (
     Category,
@@ -24,6 +24,7 @@ from auditor.rules.base import (
     unknown,
     unknown_without_read,
 )
+from auditor.rules.defaults import DEFAULTS_BY_FIELD
 from auditor.rules.facts import AppFacts
 from auditor.rules.inbound import Site, is_subnet_rule, rule_sources, rule_summary
 
@@ -56,7 +57,7 @@ def judge(cell: Cell, app: App) -> Judgement:
     if app.hosting is Hosting.UNKNOWN:
         return Judgement(Status.UNKNOWN, "the app's plan could not be read", {}, (DataKey.PLAN,))
     if cell.value is Support.UNKNOWN:
-        return Judgement(Status.UNKNOWN, cell.note, {})
+        return Judgement(Status.UNKNOWN, undocumented_reason(cell), {})
     if cell.value is Support.NO:
         return Judgement(
             Status.FAIL, f"edition {cell.edition} marks it unsupported on {cell.hosting._value_}", {}
@@ -101,10 +102,12 @@ def _judged(app: App, cell: Cell, what: str, evidence: dict[str, Any]) -> Outcom
     if judgement.status is Status.UNKNOWN:
         if judgement.missing:
             return unknown(app, judgement.missing, judgement.reason, cell=cell)
-        return unknown_without_read(f"Cannot judge {what}: {judgement.reason}", evidence, cell=cell)
+        return unknown_without_read(f"Cannot judge {what}: {judgement.reason}.", evidence, cell=cell)
+    # Only the first letter: str.capitalize() would turn "VNet" into "vnet".
+    subject = what[:1].upper() + what[1:]
     if judgement.status is Status.FAIL:
-        return fail(f"{what.capitalize()} is configured, but {judgement.reason}.", evidence, cell=cell)
-    return passed(f"{what.capitalize()}: {judgement.reason}.", evidence, cell=cell)
+        return fail(f"{subject} is configured, but {judgement.reason}.", evidence, cell=cell)
+    return passed(f"{subject}: {judgement.reason}.", evidence, cell=cell)
 
 
 def check_vnet_integration_unsupported(facts: AppFacts) -> Outcome:
@@ -195,11 +198,17 @@ def check_vnet_trigger_unsupported(facts: AppFacts) -> Outcome:
         return unknown(app, (DataKey.CONFIG,), f"config/web ({cell.requires_setting})", cell=cell)
     setting = reader(app.config)
     evidence = {**judged.evidence, cell.requires_setting: setting}
+    default = DEFAULTS_BY_FIELD.get(cell.requires_setting)
+    state = str(setting)
+    if setting is None and default is not None:
+        # Not set is the platform default (off for runtime scale monitoring).
+        state = default.note()
+        evidence["not_set"] = {cell.requires_setting: state}
     if setting is not True:
         return fail(
             f"Non-HTTP triggers run over VNet integration on {app.hosting._value_}, but "
             f"{cell.requires_setting} is "
-            f"{setting}: edition {cell.edition} says they won't scale beyond the prewarmed instances.",
+            f"{state}: edition {cell.edition} says they won't scale beyond the prewarmed instances.",
             evidence,
             cell=cell,
         )
@@ -409,7 +418,10 @@ def check_service_endpoint_rule_unsupported(facts: AppFacts) -> Outcome:
             "with the Microsoft.Web service endpoint can't reach it.",
             evidence,
         )
-    return passed("No private endpoint and no ASE: service-endpoint rules apply.", evidence)
+    # No private endpoint and no ASE: whether the hosting model takes service-endpoint rules at all
+    # is the edition's word (2026-09: not on Consumption, where the docs disagree with each other).
+    cell = supports(facts.edition, app.hosting, Feature.SERVICE_ENDPOINT_RULES)
+    return _judged(app, cell, "service-endpoint access rules", evidence)
 
 
 VNET_INTEGRATION_UNSUPPORTED = Rule(
@@ -588,9 +600,10 @@ SERVICE_ENDPOINT_RULE_UNSUPPORTED = Rule(
     category=Category.DRIFT,
     severity=Severity.LOW,
     title="Service-endpoint rule where it cannot apply",
-    rationale="Service-endpoint rules are not supported on an app with a private endpoint, and can't "
-    "restrict "
-    "apps in an App Service Environment: the rule gives a false sense of restriction.",
+    rationale="Service-endpoint rules are not supported on an app with a private endpoint, can't "
+    "restrict apps in an App Service Environment, and are not offered on the hosting models the "
+    "edition marks unsupported (2026-09: Consumption): the rule gives a false sense of "
+    "restriction.",
     remediation="Replace the rule with IP rules or rely on the private endpoint: "
     "`az functionapp config access-restriction remove -g <rg> -n <app> --rule-name <name>`.",
     reference=Reference(

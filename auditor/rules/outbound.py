@@ -46,7 +46,7 @@ def integration(app: App) -> Integration:
     )
     regional = bool(app.virtual_network_subnet_id) or bool(swift)
     if regional:
-        # One form at a time, and the collector lists connections only without a regional subnet.
+        # The docs allow one form at a time; a gateway-required connection beside it is still counted.
         gateways = [conn for conn in app.vnet_connections or () if not conn.is_swift]
         return Integration(
             True, bool(gateways), subnet_id, tuple(c.vnet_resource_id or c.name for c in gateways)

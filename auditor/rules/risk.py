@@ -19,6 +19,13 @@ from auditor.rules.base import (
     unknown,
     unknown_without_read,
 )
+from auditor.rules.defaults import (
+    FTPS_STATE_DEFAULT,
+    HTTPS_ONLY_DEFAULT,
+    MIN_TLS_VERSION_DEFAULT,
+    REMOTE_DEBUGGING_ENABLED_DEFAULT,
+    SCM_MIN_TLS_VERSION_DEFAULT,
+)
 from auditor.rules.facts import AppFacts
 from auditor.rules.inbound import (
     Exposure,
@@ -425,7 +432,10 @@ def check_anonymous_http_trigger_public(facts: AppFacts) -> Outcome:
 def check_https_only_disabled(facts: AppFacts) -> Outcome:
     https_only = facts.app.https_only
     if https_only is None:
-        return unknown_without_read("The site did not report httpsOnly.", {"httpsOnly": None})
+        return fail(
+            f"httpsOnly is {HTTPS_ONLY_DEFAULT.note()}.",
+            {"httpsOnly": None, "not_set": {"httpsOnly": HTTPS_ONLY_DEFAULT.note()}},
+        )
     if not https_only:
         return fail("httpsOnly is false: the app accepts plain HTTP.", {"httpsOnly": False})
     return passed("httpsOnly is true.", {"httpsOnly": True})
@@ -445,7 +455,8 @@ def check_tls_below_1_2(facts: AppFacts) -> Outcome:
     config = facts.app.config
     if config is None:
         return unknown(facts.app, (DataKey.CONFIG,), "config/web (minTlsVersion)")
-    versions = {"minTlsVersion": config.min_tls_version, "scmMinTlsVersion": config.scm_min_tls_version}
+    main, scm = config.min_tls_version, config.scm_min_tls_version
+    versions = {"minTlsVersion": main, "scmMinTlsVersion": scm}
     below = {name: value for name, value in versions.items() if value and _tls_below_1_2(value)}
     if below:
         return fail(
@@ -454,14 +465,23 @@ def check_tls_below_1_2(facts: AppFacts) -> Outcome:
             + ".",
             below,
         )
-    undecided = {
-        name: value for name, value in versions.items() if not value or _tls_below_1_2(value) is None
-    }
-    if undecided:
+    evidence: dict[str, Any] = versions
+    suffix = ""
+    if not main or not scm:
+        # A version not set is the platform's default minimum (1.2 on both sites).
+        not_set = {
+            default.field: default.note()
+            for default in (MIN_TLS_VERSION_DEFAULT, SCM_MIN_TLS_VERSION_DEFAULT)
+            if not versions[default.field]
+        }
+        evidence = {**versions, "not_set": not_set}
+        suffix = "".join(f" ({name} {note})" for name, note in not_set.items())
+    unreadable = [name for name, value in versions.items() if value and _tls_below_1_2(value) is None]
+    if unreadable:
         return unknown_without_read(
-            "config/web did not report a readable " + " or ".join(sorted(undecided)) + ".", versions
+            "config/web reported an unreadable " + " and ".join(unreadable) + ".", evidence
         )
-    return passed("TLS 1.2 or later is required on both sites.", versions)
+    return passed(f"TLS 1.2 or later is required on both sites{suffix}.", evidence)
 
 
 def check_ftp_allowed(facts: AppFacts) -> Outcome:
@@ -469,7 +489,11 @@ def check_ftp_allowed(facts: AppFacts) -> Outcome:
     if config is None:
         return unknown(facts.app, (DataKey.CONFIG,), "config/web (ftpsState)")
     if config.ftps_state is None:
-        return unknown_without_read("config/web did not report ftpsState.", {"ftpsState": None})
+        # Microsoft Learn states no default FTP state: whether plain FTP is open is not known.
+        return unknown_without_read(
+            f"ftpsState is {FTPS_STATE_DEFAULT.note()}: plain FTP may be accepted.",
+            {"ftpsState": None, "not_set": {"ftpsState": FTPS_STATE_DEFAULT.note()}},
+        )
     evidence = {"ftpsState": config.ftps_state}
     if config.ftps_state.lower() == "allallowed":
         return fail("ftpsState is AllAllowed: plain FTP (credentials in clear text) is accepted.", evidence)
@@ -481,8 +505,10 @@ def check_remote_debugging_enabled(facts: AppFacts) -> Outcome:
     if config is None:
         return unknown(facts.app, (DataKey.CONFIG,), "config/web (remoteDebuggingEnabled)")
     if config.remote_debugging_enabled is None:
-        return unknown_without_read(
-            "config/web did not report remoteDebuggingEnabled.", {"remoteDebuggingEnabled": None}
+        note = REMOTE_DEBUGGING_ENABLED_DEFAULT.note()
+        return passed(
+            f"remoteDebuggingEnabled is {note}.",
+            {"remoteDebuggingEnabled": None, "not_set": {"remoteDebuggingEnabled": note}},
         )
     evidence = {"remoteDebuggingEnabled": config.remote_debugging_enabled}
     if config.remote_debugging_enabled:
@@ -497,6 +523,11 @@ def check_cors_wildcard(facts: AppFacts) -> Outcome:
     evidence = {"cors.allowedOrigins": sorted(config.cors_allowed_origins)}
     if any(origin.strip() == "*" for origin in config.cors_allowed_origins):
         return fail("CORS allows every origin (*).", evidence)
+    if not config.cors_allowed_origins:
+        # Empty and not set read the same: no origin is allowed, so there is no wildcard either.
+        return passed(
+            "CORS allows no cross-origin caller (cors.allowedOrigins is empty or not set).", evidence
+        )
     return passed("CORS names specific origins.", evidence)
 
 

@@ -114,6 +114,7 @@
     if (owner) {
       owner.findings.push(record);
       owner.severities.add(record.severity);
+      // Failing = a fail no active waiver covers, as auditor/counts.py counts it everywhere else.
       if (record.status === "fail" && !record.waived && record.severity in owner.fails) owner.fails[record.severity] += 1;
     }
     return record;
