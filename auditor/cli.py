@@ -20,7 +20,7 @@ from auditor.report import RENDERERS, render
 from auditor.report.common import printable
 from auditor.report.json_report import render as render_json
 from auditor.result_file import ResultFileError, load_result, write_atomically
-from auditor.store import STORE_ENV, StoreError
+from auditor.store import MAX_RUN_ID, STORE_ENV, StoreError, parse_count
 from auditor.yamlfile import YamlInputError
 
 EXIT_OK = 0
@@ -28,7 +28,10 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_CANNOT_VOUCH = 3
 
-SUBSCRIPTION_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# Matched with fullmatch: ``$`` would also accept a trailing newline.
+SUBSCRIPTION_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# The most concurrent reads worth having: ARM's budget is 250 reads per subscription.
+MAX_CONCURRENCY = 256
 CREDENTIAL_HELP = (
     "no usable Azure credential: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET "
     "(or AZURE_FEDERATED_TOKEN_FILE for workload identity), run on a managed identity, or run `az login`"
@@ -49,9 +52,21 @@ class CannotVouch(Exception):
 
 
 def subscription_id(value: str) -> str:
-    if not SUBSCRIPTION_ID.match(value):
+    if not SUBSCRIPTION_ID.fullmatch(value):
         raise argparse.ArgumentTypeError(f"malformed subscription id {value!r}: expected a GUID")
     return value.lower()
+
+
+def _whole_number(highest: int) -> Callable[[str], int]:
+    """An argparse type: ASCII digits only (``int`` also takes ``" 7"``, ``1_0`` and ``١٢``), 1..highest."""
+
+    def parse(value: str) -> int:
+        number = parse_count(value, highest)
+        if number is None:
+            raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {highest}, not {value!r}")
+        return number
+
+    return parse
 
 
 class _Parser(argparse.ArgumentParser):
@@ -114,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     cassette.add_argument("--replay", type=Path, metavar="DIR", help="run offline from recorded cassettes")
     audit.add_argument("--save", type=Path, metavar="RESULT.json", help="also write the JSON result here")
     audit.add_argument("--include-passed", action="store_true", help="list passing outcomes too")
-    audit.add_argument("--max-concurrency", type=int, default=16, metavar="N")
+    audit.add_argument("--max-concurrency", type=_whole_number(MAX_CONCURRENCY), default=16, metavar="N")
     audit.add_argument(
         "--inventory-source",
         choices=("arm", "resource-graph"),
@@ -130,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     history = commands.add_parser("history", help="list the runs in the run history", parents=[logs, store])
     history.add_argument("--format", choices=("table", "json"), default="table")
-    history.add_argument("--limit", type=int, default=50, metavar="N")
+    history.add_argument("--limit", type=_whole_number(MAX_RUN_ID), default=50, metavar="N")
 
     diff = commands.add_parser(
         "diff",
@@ -207,8 +222,6 @@ def _run_audit(args: argparse.Namespace) -> int:
     from auditor.evaluate import evaluate, exit_code
     from auditor.schedule import prepare, record, report_waivers
 
-    if args.max_concurrency < 1:
-        raise UsageError("--max-concurrency must be at least 1")
     inputs = prepare(args)
     progress: Callable[[str], None] | None = (
         (lambda message: _status(message, event="progress")) if progress_wanted(args.verbose) else None

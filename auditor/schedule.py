@@ -21,7 +21,16 @@ from auditor.logging_setup import emit
 from auditor.model import Inventory
 from auditor.policy import Policy, load_policy
 from auditor.result_file import ResultFileError, load_result
-from auditor.store import STORE_ENV, Store, StoreError, default_store_path, inventory_snapshot, scope_key
+from auditor.store import (
+    MAX_RUN_ID,
+    STORE_ENV,
+    Store,
+    StoreError,
+    default_store_path,
+    inventory_snapshot,
+    parse_count,
+    scope_key,
+)
 from auditor.waivers import Waiver, load_waivers
 
 __all__ = ["AuditInputs", "prepare", "record", "run_diff", "run_history"]
@@ -129,7 +138,7 @@ def report_waivers(result: Mapping[str, Any]) -> None:
 
 
 def _history_store(args: argparse.Namespace) -> Store:
-    return Store(args.store if args.store is not None else default_store_path(), create=False)
+    return Store(args.store if args.store is not None else default_store_path(), read_only=True)
 
 
 def run_history(args: argparse.Namespace) -> str:
@@ -137,8 +146,6 @@ def run_history(args: argparse.Namespace) -> str:
 
     from auditor.report.common import printable
 
-    if args.limit < 1:
-        raise StoreError("--limit must be at least 1")
     with _history_store(args) as store:
         runs = store.runs(limit=args.limit)
     if args.format == "json":
@@ -180,7 +187,12 @@ def run_history(args: argparse.Namespace) -> str:
 
 
 def _is_run_id(value: str) -> bool:
-    return value.isdigit() and not Path(value).exists()
+    """A run id: digits that do not name an existing file (``auditor diff 12 new.json``)."""
+    if Path(value).exists() or not value.isdigit():
+        return False
+    if parse_count(value) is None:
+        raise StoreError(f"{value!r} is not a run id (a number from 1 to {MAX_RUN_ID} in the digits 0-9)")
+    return True
 
 
 Side = tuple[str, dict[str, Any], dict[str, Any] | None]
@@ -191,7 +203,8 @@ def _load(value: str, store: Store | None) -> Side:
     if _is_run_id(value):
         if store is None:
             raise StoreError("run ids need a run history (--store)")
-        return f"run {value}", store.result(int(value)), store.inventory(int(value))
+        run_id = int(value)
+        return f"run {run_id}", store.result(run_id), store.inventory(run_id)
     return value, load_result(Path(value)), None
 
 
