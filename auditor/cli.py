@@ -216,7 +216,7 @@ def _run_audit(args: argparse.Namespace) -> int:
     from azure.core.exceptions import ClientAuthenticationError
 
     from auditor.collect.clients import CallCounter, ReadOnlyViolation
-    from auditor.collect.errors import ReplayMiss
+    from auditor.collect.errors import MalformedResponse, ReplayMiss
     from auditor.collect.inventory import collect_inventory
     from auditor.collect.subscriptions import ListedSubscription, with_unaudited
     from auditor.evaluate import evaluate, exit_code
@@ -243,9 +243,13 @@ def _run_audit(args: argparse.Namespace) -> int:
                 counter=counter,
                 progress=progress,
                 inventory_source=args.inventory_source,
+                # A recording holds what ARM sent: a body of the wrong shape means a corrupt file.
+                malformed_stops=args.replay is not None,
             )
     except ReplayMiss as error:
         raise UsageError(f"cassette {args.replay} is incomplete: {error}") from error
+    except MalformedResponse as error:
+        raise UsageError(f"cassette {args.replay} is corrupt: {error}") from error
     except ReadOnlyViolation as error:
         raise CannotVouch(f"refused a non-GET request: {error}") from error
     except ClientAuthenticationError as error:

@@ -13,3 +13,12 @@ class ReplayMiss(Exception):
     A missing recording is a broken cassette, not a fact about Azure: turning it
     into a gap would make an incomplete replay look like a real read failure.
     """
+
+
+class MalformedResponse(ValueError):
+    """ARM answered with a body of the wrong shape: not JSON ARM would send, items that are not
+    objects, ``properties`` that is not an object, JSON nested past what a parser can take.
+
+    In a live audit it is a failed read like any other (a gap); under replay it means the
+    cassette is corrupt, since it is not what ARM sent.
+    """

@@ -23,7 +23,13 @@ from urllib.parse import urlsplit
 import requests
 import urllib3.connectionpool
 from azure.core.credentials import TokenCredential
-from azure.core.exceptions import AzureError, ClientAuthenticationError, HttpResponseError
+from azure.core.exceptions import (
+    AzureError,
+    ClientAuthenticationError,
+    DecodeError,
+    DeserializationError,
+    HttpResponseError,
+)
 from azure.core.pipeline.transport import RequestsTransport
 from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.web import WebSiteManagementClient
@@ -32,7 +38,7 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 
 from auditor.collect.cassettes import CASSETTE_EXCHANGE_LOCK
 from auditor.collect.clients import ARM_ENDPOINT, CallCounter, build_network_client, build_web_client
-from auditor.collect.errors import ReadOnlyViolation, ReplayMiss
+from auditor.collect.errors import MalformedResponse, ReadOnlyViolation, ReplayMiss
 from auditor.collect.network import (
     private_endpoints_by_site,
     private_endpoints_for_site,
@@ -44,10 +50,13 @@ from auditor.collect.network import (
 from auditor.collect.pacing import ArmPacer, PacingCancelled, budget_key
 from auditor.collect.web import (
     Wire,
+    arm_object,
+    arm_objects,
     id_segment,
     is_function_app,
     nested_id,
     non_empty_str,
+    opt_str,
     parent_site_id,
     properties,
     transform_app,
@@ -120,11 +129,20 @@ def _http_reason(error: HttpResponseError) -> str:
     return _one_line(error.reason or str(error.message) or type(error).__name__)
 
 
-def _classify(error: Exception, operation: str, arm_host: str) -> _Failure:
+def _classify(error: Exception, operation: str, arm_host: str, malformed_stops: bool = False) -> _Failure:
     """The gap a failed read becomes, or the error re-raised when it must stop the audit."""
+    if isinstance(error, RecursionError):
+        # Raised while parsing or reading a body nested deeper than Python's stack.
+        error = MalformedResponse("the JSON body is nested too deeply")
     for link in _exception_chain(error):
         if isinstance(link, (ReadOnlyViolation, PacingCancelled)):
             raise link
+        if malformed_stops and isinstance(link, MalformedResponse):
+            raise link
+        if malformed_stops and isinstance(link, DecodeError | DeserializationError):
+            # Not JSON, or JSON the SDK cannot read as the operation's answer.
+            detail = _one_line(f"{type(link).__name__}: {link}".rstrip(": "))
+            raise MalformedResponse(f"the body is not what the operation answers ({detail})") from error
         if isinstance(link, CannotOverwriteExistingCassetteException):
             failed = link.failed_request
             raise ReplayMiss(f"{failed.method} {failed.uri}: no recording in the cassette") from error
@@ -150,13 +168,18 @@ def _all_pages(pager: Any) -> list[Wire]:
     pages = pager.by_page()
     seen: set[str] = set()
     items: list[Wire] = []
-    for page in pages:
-        items.extend(_wire(item) for item in page)
-        link = pages.continuation_token
-        if link:
-            if link in seen:
-                raise ValueError(f"nextLink loops back to a page already read: {urlsplit(link).path}")
-            seen.add(link)
+    try:
+        for page in pages:
+            items.extend(arm_object(_wire(item)) for item in page)
+            link = pages.continuation_token
+            if link:
+                if link in seen:
+                    raise ValueError(f"nextLink loops back to a page already read: {urlsplit(link).path}")
+                seen.add(link)
+    except (AttributeError, TypeError, KeyError) as error:
+        # The SDK reads ``body["value"]`` and ``body.get("nextLink")``: a body that is not an
+        # ARM list (a JSON array, a string) fails in there.
+        raise MalformedResponse(f"the body is not an ARM list ({type(error).__name__}: {error})") from error
     return items
 
 
@@ -319,7 +342,9 @@ class _Collector:
         pacer: ArmPacer,
         read_timeout: float | None,
         inventory_source: str = "arm",
+        malformed_stops: bool = False,
     ) -> None:
+        self._malformed_stops = malformed_stops
         self._pacer = pacer
         self._read_timeout = read_timeout
         self._credential = credential
@@ -386,7 +411,7 @@ class _Collector:
         try:
             return fetch()
         except Exception as error:
-            return _classify(error, operation, self._arm_host)
+            return _classify(error, operation, self._arm_host, self._malformed_stops)
 
     def _run_all(self, jobs: Mapping[K, tuple[str, Callable[[], T]]]) -> dict[K, T | _Failure]:
         """Run every (operation, fetch) job on the pool; the first audit-stopping error cancels the rest."""
@@ -531,7 +556,7 @@ class _Collector:
         apps = []
         for sub in subscriptions:
             sites = sub.listed("sites") or []
-            found = [_app_reads(site, sub) for site in sites if is_function_app(site.get("kind"))]
+            found = [_app_reads(site, sub) for site in sites if is_function_app(opt_str(site.get("kind")))]
             self._say(f"subscription {sub.id}: {len(found)} function apps")
             apps.extend(found)
         return apps
@@ -929,7 +954,7 @@ def _config_call(app: _AppReads) -> Callable[[], SiteConfig]:
         app,
         ops.get_configuration,
         ops.get_configuration_slot,
-        lambda response: transform_site_config(_wire(response)),
+        lambda response: transform_site_config(arm_object(_wire(response), needs_properties=True)),
     )
 
 
@@ -949,7 +974,7 @@ def _vnet_call(app: _AppReads) -> Callable[[], tuple[VnetConnection, ...]]:
         app,
         ops.list_vnet_connections,
         ops.list_vnet_connections_slot,
-        lambda response: transform_vnet_connections(_wire(response)),
+        lambda response: transform_vnet_connections(arm_objects(_wire(response))),
     )
 
 
@@ -959,7 +984,7 @@ def _hybrid_call(app: _AppReads) -> Callable[[], tuple[HybridConnection, ...]]:
         app,
         ops.list_hybrid_connections,
         ops.list_hybrid_connections_slot,
-        lambda response: transform_hybrid_connections(_wire(response)),
+        lambda response: transform_hybrid_connections(_hybrid_body(_wire(response))),
     )
 
 
@@ -967,7 +992,20 @@ def _subnet_call(network: NetworkManagementClient, subnet_id: str) -> Callable[[
     resource_group = id_segment(subnet_id, "resourceGroups") or ""
     vnet = id_segment(subnet_id, "virtualNetworks") or ""
     name = id_segment(subnet_id, "subnets") or ""
-    return lambda: transform_subnet(_wire(network.subnets.get(resource_group, vnet, name)))
+    return lambda: transform_subnet(
+        arm_object(_wire(network.subnets.get(resource_group, vnet, name)), needs_properties=True)
+    )
+
+
+def _hybrid_body(value: Any) -> Any:
+    """hybridConnectionRelays as ARM answers it: ``{"value": [...]}``, a bare list, or (as the SDK
+    types it) one relay object."""
+    if isinstance(value, list):
+        return arm_objects(value)
+    body = arm_object(value)
+    if "value" in body:
+        return {**body, "value": arm_objects(body["value"])}
+    return arm_object(body, needs_properties=True)
 
 
 # -- helpers ------------------------------------------------------------------------------------------
@@ -1045,6 +1083,7 @@ def collect_inventory(
     pacer: ArmPacer | None = None,
     read_timeout: float | None = None,
     inventory_source: str = "arm",
+    malformed_stops: bool = False,
 ) -> Inventory:
     """Read every function app (and slot) of the subscriptions with the GETs of docs/collection.md.
 
@@ -1052,6 +1091,8 @@ def collect_inventory(
     ``read_timeout`` (seconds) overrides the SDK's 300 s wait for a response.
     ``inventory_source``: ``"arm"`` (the subscription lists) or ``"resource-graph"``
     (resource_graph.py: two paged queries instead of the lists and the slot lists).
+    ``malformed_stops``: a body of the wrong shape raises :class:`MalformedResponse` instead of
+    becoming a gap (under replay it means a corrupt cassette, not a fact about Azure).
 
     Raises ClientAuthenticationError when the credential fails, ReadOnlyViolation if a
     non-GET request was attempted, ReplayMiss when a replayed request has no recording.
@@ -1069,7 +1110,16 @@ def collect_inventory(
     if inventory_source not in INVENTORY_SOURCES:
         raise ValueError(f"unknown inventory source {inventory_source!r}")
     collector = _Collector(
-        credential, counter, base_url, session, pool, progress, pacer, read_timeout, inventory_source
+        credential,
+        counter,
+        base_url,
+        session,
+        pool,
+        progress,
+        pacer,
+        read_timeout,
+        inventory_source,
+        malformed_stops,
     )
     interrupted = False
     try:
