@@ -15,9 +15,9 @@ from auditor import __version__
 from auditor.clouds import CLOUDS, DEFAULT_CLOUD
 from auditor.evaluate import FAIL_ON_CHOICES
 from auditor.interrupts import handle_sigterm, interrupted_exit_code
-from auditor.logging_setup import LOG_FORMATS, configure, emit, progress_wanted
+from auditor.logging_setup import LOG_FORMATS, configure, emit, progress_wanted, requested_log_format
 from auditor.report import RENDERERS, render
-from auditor.report.common import printable
+from auditor.report.common import printable, terminal_safe
 from auditor.report.json_report import render as render_json
 from auditor.result_file import ResultFileError, load_result, write_atomically
 from auditor.store import MAX_RUN_ID, STORE_ENV, StoreError, parse_count
@@ -32,10 +32,6 @@ EXIT_CANNOT_VOUCH = 3
 SUBSCRIPTION_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # The most concurrent reads worth having: ARM's budget is 250 reads per subscription.
 MAX_CONCURRENCY = 256
-CREDENTIAL_HELP = (
-    "no usable Azure credential: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET "
-    "(or AZURE_FEDERATED_TOKEN_FILE for workload identity), run on a managed identity, or run `az login`"
-)
 
 
 # `--store` without a path: the default history (see auditor/store.py).
@@ -71,8 +67,9 @@ def _whole_number(highest: int) -> Callable[[str], int]:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        # One line, then exit 2, as output.md promises for usage errors.
-        self.exit(EXIT_USAGE, f"auditor: error: {message}\n")
+        # One line, then exit 2, as output.md promises for usage errors; JSON with --log-format json.
+        _status(f"auditor: error: {message}", event="error", level="error")
+        self.exit(EXIT_USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _emit(text: str, output: str) -> None:
     if output == "-":
+        if sys.stdout.isatty():
+            # A person is reading: a hostile name in a CSV or HTML report must not drive the terminal.
+            text = terminal_safe(text)
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
@@ -206,10 +206,9 @@ def _cassette_mode(args: argparse.Namespace) -> Iterator[Any]:
 
 
 def _live_credential(authority: str) -> Any:
-    from azure.identity import DefaultAzureCredential
+    from auditor.collect.sign_in import live_credential
 
-    # Interactive browser login would hang a scheduled job; it stays excluded.
-    return DefaultAzureCredential(authority=authority)
+    return live_credential(authority)
 
 
 def _run_audit(args: argparse.Namespace) -> int:
@@ -218,6 +217,7 @@ def _run_audit(args: argparse.Namespace) -> int:
     from auditor.collect.clients import CallCounter, ReadOnlyViolation
     from auditor.collect.errors import MalformedResponse, ReplayMiss
     from auditor.collect.inventory import collect_inventory
+    from auditor.collect.sign_in import sign_in_failure
     from auditor.collect.subscriptions import ListedSubscription, with_unaudited
     from auditor.evaluate import evaluate, exit_code
     from auditor.schedule import prepare, record, report_waivers
@@ -230,6 +230,7 @@ def _run_audit(args: argparse.Namespace) -> int:
     started_at = _utc_now()
     arm_endpoint = CLOUDS[args.cloud].arm_endpoint
     skipped: list[ListedSubscription] = []
+    credential: Any = None
     try:
         with _cassette_mode(args) as credential:
             subscriptions = args.subscription
@@ -253,10 +254,7 @@ def _run_audit(args: argparse.Namespace) -> int:
     except ReadOnlyViolation as error:
         raise CannotVouch(f"refused a non-GET request: {error}") from error
     except ClientAuthenticationError as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        if "CredentialUnavailable" in type(error).__name__ or "DefaultAzureCredential failed" in first_line:
-            raise CannotVouch(CREDENTIAL_HELP) from error
-        raise CannotVouch(f"authentication failed: {first_line}") from error
+        raise CannotVouch(sign_in_failure(error, credential)) from error
     inventory = with_unaudited(inventory, skipped)
     result = evaluate(
         inventory,
@@ -392,8 +390,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    configure(getattr(args, "log_format", "text"))
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    configure(requested_log_format(arguments))
+    args = build_parser().parse_args(arguments)
+    configure(getattr(args, "log_format", "text"), verbose=bool(getattr(args, "verbose", False)))
     handle_sigterm()
     try:
         return COMMANDS[args.command](args)
@@ -409,5 +409,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except OSError as error:
-        _status(f"auditor: error: {printable(error)}")
+        _status(f"auditor: error: {error}", event="error", level="error")
         return EXIT_USAGE

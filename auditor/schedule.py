@@ -20,6 +20,7 @@ from auditor.diff import diff_results, new_failing, render_text
 from auditor.logging_setup import emit
 from auditor.model import Inventory
 from auditor.policy import Policy, load_policy
+from auditor.report.common import json_escape_invisible
 from auditor.result_file import ResultFileError, load_result
 from auditor.store import (
     MAX_RUN_ID,
@@ -243,7 +244,7 @@ def run_diff(args: argparse.Namespace) -> str:
         **changes["summary"],
     )
     if args.format == "json":
-        return json.dumps(changes, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_escape_invisible(json.dumps(changes, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
     return render_text(changes)
 
 

@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+
+def exception_chain(error: BaseException) -> Iterator[BaseException]:
+    """The error and what it wraps: azure-core keeps the transport's error in ``inner_exception``."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        inner = getattr(current, "inner_exception", None)
+        pending.extend(
+            [current.__cause__, current.__context__, inner if isinstance(inner, BaseException) else None]
+        )
+
 
 class ReadOnlyViolation(Exception):
     """A request other than GET reached the pipeline; it was refused before it left the process."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -38,7 +38,7 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 
 from auditor.collect.cassettes import CASSETTE_EXCHANGE_LOCK
 from auditor.collect.clients import ARM_ENDPOINT, CallCounter, build_network_client, build_web_client
-from auditor.collect.errors import MalformedResponse, ReadOnlyViolation, ReplayMiss
+from auditor.collect.errors import MalformedResponse, ReadOnlyViolation, ReplayMiss, exception_chain
 from auditor.collect.network import (
     private_endpoints_by_site,
     private_endpoints_for_site,
@@ -101,22 +101,6 @@ class _Failure:
 # -- errors -------------------------------------------------------------------------------------------
 
 
-def _exception_chain(error: BaseException) -> Iterator[BaseException]:
-    """The error and what it wraps: azure-core keeps the transport's error in ``inner_exception``."""
-    seen: set[int] = set()
-    pending: list[BaseException | None] = [error]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        inner = getattr(current, "inner_exception", None)
-        pending.extend(
-            [current.__cause__, current.__context__, inner if isinstance(inner, BaseException) else None]
-        )
-
-
 def _one_line(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= _MAX_REASON else line[: _MAX_REASON - 1] + "…"
@@ -134,7 +118,7 @@ def _classify(error: Exception, operation: str, arm_host: str, malformed_stops: 
     if isinstance(error, RecursionError):
         # Raised while parsing or reading a body nested deeper than Python's stack.
         error = MalformedResponse("the JSON body is nested too deeply")
-    for link in _exception_chain(error):
+    for link in exception_chain(error):
         if isinstance(link, (ReadOnlyViolation, PacingCancelled)):
             raise link
         if malformed_stops and isinstance(link, MalformedResponse):
