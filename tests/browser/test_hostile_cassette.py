@@ -1,13 +1,15 @@
 """A report built from the hostile cassette (through the real audit) executes nothing.
 
-cassettes/hostile/ is the demo with script, markup, template, terminal-escape,
-formula and Markdown payloads in site names, tags, access-rule names and
-descriptions, and function names, as Azure would return them.
+cassettes/hostile/ is the demo with script, markup, template, terminal-escape (C0,
+C1, OSC 8), bidi-override, formula, Markdown, mention and link payloads in site
+names, tags, access-rule names and descriptions, and function names, as Azure
+would return them. Control and bidi characters show as visible ``\\u202e`` text.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,9 @@ HOSTILE = REPO / "cassettes" / "hostile"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 PAYLOAD = "<script>window.__pwned=1</script>"
 ATTRIBUTE_BREAK = '"><img src=x onerror="window.__pwned=1">'
+
+# Characters that would reorder or hide text if rendered raw (C0 but tab/newline, C1, bidi, LS/PS).
+HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 Opener = Callable[..., OpenedReport]
 
@@ -69,6 +74,10 @@ def test_hostile_cassette_report_renders_payloads_as_text(
     text = page.inner_text("body")
     assert PAYLOAD in text
     assert ATTRIBUTE_BREAK in text
+    # The right-to-left override, the C1 CSI and ESC read as what they are, and act on nothing.
+    assert "func-\\u202etxt.exe" in text and "\\u009b2J" in text and "\\u001b[2J" in text
+    assert not HIDDEN.search(text)
+    assert page.locator("a[href*='evil']").count() == 0
     assert page.evaluate("() => typeof window.__pwned") == "undefined"
     assert opened.dialogs == []
     assert page.locator("img, iframe, object, embed").count() == 0
