@@ -42,15 +42,14 @@ class _Remembering:
         self._credential_name = getattr(inner, "_credential_name", type(inner).__name__)
 
     def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        try:
-            return self.inner.get_token(*scopes, **kwargs)
-        except BaseException as error:
-            self.error = error
-            raise
+        return self._remembered(self.inner.get_token, scopes, kwargs)
 
     def get_token_info(self, *scopes: str, **kwargs: Any) -> Any:
+        return self._remembered(self.inner.get_token_info, scopes, kwargs)
+
+    def _remembered(self, call: Any, scopes: tuple[str, ...], kwargs: dict[str, Any]) -> Any:
         try:
-            return self.inner.get_token_info(*scopes, **kwargs)
+            return call(*scopes, **kwargs)
         except BaseException as error:
             self.error = error
             raise
