@@ -65,9 +65,12 @@ class _Remembering:
         self.inner.close()
 
 
-def live_credential(authority: str) -> DefaultAzureCredential:
-    """DefaultAzureCredential (no interactive browser: it would hang a scheduled job)."""
-    credential = DefaultAzureCredential(authority=authority)
+def live_credential(authority: str, **options: Any) -> DefaultAzureCredential:
+    """DefaultAzureCredential (no interactive browser: it would hang a scheduled job).
+
+    ``options`` go to every credential of the chain (transport timeouts, for instance).
+    """
+    credential = DefaultAzureCredential(authority=authority, **options)
     credential.credentials = tuple(_Remembering(inner) for inner in credential.credentials)
     return credential
 
