@@ -17,13 +17,13 @@ from auditor.clouds import CLOUDS, DEFAULT_CLOUD
 from auditor.collect.pacing import MAX_THROTTLE_WAIT
 from auditor.evaluate import FAIL_ON_CHOICES
 from auditor.log_analytics import SendToAction
-from auditor.logging_setup import LOG_FORMATS, configure, emit, progress_wanted
+from auditor.logging_setup import LOG_FORMATS, configure, emit, progress_wanted, requested_log_format
 from auditor.output_files import WRITTEN, OutputError, RunOutputs, refuse_shared_paths, write_output
 from auditor.report import RENDERERS, render
-from auditor.report.common import printable
+from auditor.report.common import printable, terminal_safe
 from auditor.report.json_report import render as render_json
 from auditor.result_file import ResultFileError, load_result
-from auditor.store import STORE_ENV, StoreError
+from auditor.store import MAX_RUN_ID, STORE_ENV, StoreError, parse_count
 from auditor.yamlfile import YamlInputError
 
 if TYPE_CHECKING:
@@ -35,11 +35,10 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_CANNOT_VOUCH = 3
 
-SUBSCRIPTION_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-CREDENTIAL_HELP = (
-    "no usable Azure credential: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET "
-    "(or AZURE_FEDERATED_TOKEN_FILE for workload identity), run on a managed identity, or run `az login`"
-)
+# Matched with fullmatch: ``$`` would also accept a trailing newline.
+SUBSCRIPTION_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# The most concurrent reads worth having: ARM's budget is 250 reads per subscription.
+MAX_CONCURRENCY = 256
 
 
 DESCRIPTION = (
@@ -78,15 +77,28 @@ class CannotVouch(Exception):
 
 
 def subscription_id(value: str) -> str:
-    if not SUBSCRIPTION_ID.match(value):
+    if not SUBSCRIPTION_ID.fullmatch(value):
         raise argparse.ArgumentTypeError(f"malformed subscription id {value!r}: expected a GUID")
     return value.lower()
 
 
+def _whole_number(highest: int) -> Callable[[str], int]:
+    """An argparse type: ASCII digits only (``int`` also takes ``" 7"``, ``1_0`` and ``١٢``), 1..highest."""
+
+    def parse(value: str) -> int:
+        number = parse_count(value, highest)
+        if number is None:
+            raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {highest}, not {value!r}")
+        return number
+
+    return parse
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        # One line, then exit 2, as output.md promises for usage errors.
-        self.exit(EXIT_USAGE, f"auditor: error: {message}\n")
+        # One line, then exit 2, as output.md promises for usage errors; JSON with --log-format json.
+        _status(f"auditor: error: {message}", event="error", level="error")
+        self.exit(EXIT_USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     cassette.add_argument("--replay", type=Path, metavar="DIR", help="run offline from recorded cassettes")
     audit.add_argument("--save", type=Path, metavar="RESULT.json", help="also write the JSON result here")
     audit.add_argument("--include-passed", action="store_true", help="list passing outcomes too")
-    audit.add_argument("--max-concurrency", type=int, default=16, metavar="N")
+    audit.add_argument("--max-concurrency", type=_whole_number(MAX_CONCURRENCY), default=16, metavar="N")
     audit.add_argument(
         "--max-throttle-wait",
         type=float,
@@ -180,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     history = commands.add_parser("history", help="list the runs in the run history", parents=[logs, store])
     history.add_argument("--format", choices=("table", "json"), default="table")
-    history.add_argument("--limit", type=int, default=50, metavar="N")
+    history.add_argument("--limit", type=_whole_number(MAX_RUN_ID), default=50, metavar="N")
 
     diff = commands.add_parser(
         "diff",
@@ -204,6 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _emit(text: str, output: str) -> None:
     if output == "-":
+        if sys.stdout.isatty():
+            # A person is reading: a hostile name in a CSV or HTML report must not drive the terminal.
+            text = terminal_safe(text)
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
@@ -246,28 +261,25 @@ def _cassette_mode(args: argparse.Namespace) -> Iterator[Any]:
 
 
 def _live_credential(authority: str) -> Any:
-    from azure.identity import DefaultAzureCredential
-
     from auditor.collect.clients import TRANSPORT_TIMEOUTS
+    from auditor.collect.sign_in import live_credential
 
-    # Interactive browser login would hang a scheduled job; it stays excluded. The sign-in
-    # requests get the same connect and read timeouts as ARM's (a silent network must not
-    # hold the audit for the SDK's default five minutes per attempt).
-    return DefaultAzureCredential(authority=authority, **TRANSPORT_TIMEOUTS)
+    # The sign-in requests get the same connect and read timeouts as ARM's (a silent network
+    # must not hold the audit for the SDK's default five minutes per attempt).
+    return live_credential(authority, **TRANSPORT_TIMEOUTS)
 
 
 def _run_audit(args: argparse.Namespace) -> int:
     from azure.core.exceptions import ClientAuthenticationError
 
     from auditor.collect.clients import ArmPacer, CallCounter, ReadOnlyViolation
-    from auditor.collect.errors import ReplayMiss
+    from auditor.collect.errors import MalformedResponse, ReplayMiss
     from auditor.collect.inventory import collect_inventory
+    from auditor.collect.sign_in import sign_in_failure
     from auditor.collect.subscriptions import ListedSubscription, with_unaudited
     from auditor.evaluate import evaluate, exit_code
     from auditor.schedule import audit_store_path, prepare, report_waivers
 
-    if args.max_concurrency < 1:
-        raise UsageError("--max-concurrency must be at least 1")
     if not args.max_throttle_wait >= 0:  # also refuses nan
         raise UsageError("--max-throttle-wait must be a number of seconds, 0 or more")
     refuse_shared_paths(
@@ -289,6 +301,7 @@ def _run_audit(args: argparse.Namespace) -> int:
     started_at = _utc_now()
     arm_endpoint = CLOUDS[args.cloud].arm_endpoint
     skipped: list[ListedSubscription] = []
+    credential: Any = None
     try:
         with _cassette_mode(args) as credential:
             send_credential = credential
@@ -304,16 +317,17 @@ def _run_audit(args: argparse.Namespace) -> int:
                 progress=progress,
                 pacer=pacer,
                 inventory_source=args.inventory_source,
+                # A recording holds what ARM sent: a body of the wrong shape means a corrupt file.
+                malformed_stops=args.replay is not None,
             )
     except ReplayMiss as error:
         raise UsageError(f"cassette {args.replay} is incomplete: {error}") from error
+    except MalformedResponse as error:
+        raise UsageError(f"cassette {args.replay} is corrupt: {error}") from error
     except ReadOnlyViolation as error:
         raise CannotVouch(f"refused a non-GET request: {error}") from error
     except ClientAuthenticationError as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        if "CredentialUnavailable" in type(error).__name__ or "DefaultAzureCredential failed" in first_line:
-            raise CannotVouch(CREDENTIAL_HELP) from error
-        raise CannotVouch(f"authentication failed: {first_line}") from error
+        raise CannotVouch(sign_in_failure(error, credential)) from error
     inventory = with_unaudited(inventory, skipped)
     result = evaluate(
         inventory,
@@ -541,8 +555,10 @@ def _already_written() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    configure(getattr(args, "log_format", "text"))
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    configure(requested_log_format(arguments))
+    args = build_parser().parse_args(arguments)
+    configure(getattr(args, "log_format", "text"), verbose=bool(getattr(args, "verbose", False)))
     interrupts.install()
     WRITTEN.clear()
     try:
@@ -561,7 +577,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except OSError as error:
-        _status(f"auditor: error: {printable(error)}")
+        _status(f"auditor: error: {error}", event="error", level="error")
         return EXIT_USAGE
 
 

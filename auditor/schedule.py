@@ -21,8 +21,18 @@ from auditor.logging_setup import emit
 from auditor.model import Inventory
 from auditor.output_files import RunOutputs, refuse_read_only
 from auditor.policy import Policy, load_policy
+from auditor.report.common import json_escape_invisible
 from auditor.result_file import ResultFileError, load_result
-from auditor.store import STORE_ENV, Store, StoreError, default_store_path, inventory_snapshot, scope_key
+from auditor.store import (
+    MAX_RUN_ID,
+    STORE_ENV,
+    Store,
+    StoreError,
+    default_store_path,
+    inventory_snapshot,
+    parse_count,
+    scope_key,
+)
 from auditor.waivers import Waiver, load_waivers
 
 __all__ = [
@@ -147,7 +157,7 @@ def history_store_path(args: argparse.Namespace) -> Path:
 
 
 def _history_store(args: argparse.Namespace) -> Store:
-    return Store(history_store_path(args), create=False)
+    return Store(history_store_path(args), read_only=True)
 
 
 def run_history(args: argparse.Namespace) -> str:
@@ -155,8 +165,6 @@ def run_history(args: argparse.Namespace) -> str:
 
     from auditor.report.common import printable
 
-    if args.limit < 1:
-        raise StoreError("--limit must be at least 1")
     with _history_store(args) as store:
         runs = store.runs(limit=args.limit)
     if args.format == "json":
@@ -198,7 +206,12 @@ def run_history(args: argparse.Namespace) -> str:
 
 
 def _is_run_id(value: str) -> bool:
-    return value.isdigit() and not Path(value).exists()
+    """A run id: digits that do not name an existing file (``auditor diff 12 new.json``)."""
+    if Path(value).exists() or not value.isdigit():
+        return False
+    if parse_count(value) is None:
+        raise StoreError(f"{value!r} is not a run id (a number from 1 to {MAX_RUN_ID} in the digits 0-9)")
+    return True
 
 
 Side = tuple[str, dict[str, Any], dict[str, Any] | None]
@@ -209,7 +222,8 @@ def _load(value: str, store: Store | None) -> Side:
     if _is_run_id(value):
         if store is None:
             raise StoreError("run ids need a run history (--store)")
-        return f"run {value}", store.result(int(value)), store.inventory(int(value))
+        run_id = int(value)
+        return f"run {run_id}", store.result(run_id), store.inventory(run_id)
     return value, load_result(Path(value)), None
 
 
@@ -249,7 +263,7 @@ def run_diff(args: argparse.Namespace) -> str:
         **changes["summary"],
     )
     if args.format == "json":
-        return json.dumps(changes, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_escape_invisible(json.dumps(changes, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
     return render_text(changes)
 
 

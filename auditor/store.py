@@ -16,6 +16,7 @@ import dataclasses
 import enum
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -23,11 +24,14 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from auditor.counts import count_findings, counts_as_waived
 from auditor.model import Inventory
+from auditor.result_file import ResultFileError, check_nesting, parse_result
 
 __all__ = [
+    "MAX_RUN_ID",
     "STORE_ENV",
     "PendingRun",
     "RunSummary",
@@ -35,10 +39,14 @@ __all__ = [
     "StoreError",
     "default_store_path",
     "inventory_snapshot",
+    "parse_count",
     "scope_key",
 ]
 
 STORE_ENV = "AUDITOR_STORE"
+# SQLite integers are 64-bit: a larger run id (or --limit) cannot name anything.
+MAX_RUN_ID = 2**63 - 1
+_ASCII_NUMBER = re.compile(r"[0-9]{1,19}")
 STORE_FORMAT = 1
 # Long enough for another nightly run to commit its (single, small) transaction.
 BUSY_TIMEOUT_MS = 30_000
@@ -89,6 +97,17 @@ CREATE INDEX IF NOT EXISTS findings_by_run ON findings (run_id);
 
 class StoreError(Exception):
     """The store cannot be opened or used; the message is one line for the user."""
+
+
+def parse_count(value: str, highest: int = MAX_RUN_ID) -> int | None:
+    """``value`` as a number from 1 to ``highest`` written in ASCII digits, else None.
+
+    ``int()`` also accepts surrounding spaces, ``1_000`` and other scripts' digits (``١٢``).
+    """
+    if not _ASCII_NUMBER.fullmatch(value):
+        return None
+    number = int(value)
+    return number if 1 <= number <= highest else None
 
 
 def default_store_path() -> Path:
@@ -153,36 +172,139 @@ _RUN_COLUMNS = (
 )
 
 
-def _summary(row: sqlite3.Row) -> RunSummary:
+_TEXT_COLUMNS = ("scope", "cloud", "edition", "started_at", "finished_at", "tool_version", "source")
+_INTEGER_COLUMNS = ("id", "exit_code", "resources", "failing", "unknown", "waived", "gaps")
+_TABLES = frozenset({"runs", "results", "inventories", "findings", "sqlite_sequence"})
+# What SQLite answers when a read-only store cannot be opened the ordinary way: its directory
+# (or the -shm file beside it) cannot be written, so the WAL index cannot be set up.
+_READ_ONLY_ERRORS = frozenset(
+    {
+        "SQLITE_CANTOPEN",
+        "SQLITE_READONLY",
+        "SQLITE_READONLY_CANTINIT",
+        "SQLITE_READONLY_CANTLOCK",
+        "SQLITE_READONLY_DIRECTORY",
+        "SQLITE_READONLY_RECOVERY",
+    }
+)
+
+
+def _summary(row: sqlite3.Row, path: Path) -> RunSummary:
     values = dict(row)
-    values["subscriptions"] = tuple(json.loads(values["subscriptions"]))
+    damaged = f"run history {path} is damaged: run {values.get('id')!r}"
+    for column in _INTEGER_COLUMNS:
+        if type(values[column]) is not int:
+            raise StoreError(f"{damaged} has {column} {values[column]!r}, not a number")
+    for column in _TEXT_COLUMNS:
+        if not isinstance(values[column], str):
+            raise StoreError(f"{damaged} has {column} {values[column]!r}, not text")
+    subscriptions = _json_value(values["subscriptions"], f"{damaged} (subscriptions)")
+    if not isinstance(subscriptions, list) or not all(isinstance(item, str) for item in subscriptions):
+        raise StoreError(f"{damaged} has subscriptions that are not a list of ids")
+    values["subscriptions"] = tuple(subscriptions)
     return RunSummary(**values)
 
 
-class Store:
-    """One open store. Use as a context manager; every method is one short transaction."""
+def _json_value(text: object, what: str) -> Any:
+    if not isinstance(text, str):
+        raise StoreError(f"{what} is not JSON text")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise StoreError(f"{what} is not valid JSON") from None
 
-    def __init__(self, path: Path, *, create: bool = True) -> None:
+
+def _read_only_uri(path: Path, *, immutable: bool) -> str:
+    query = "mode=ro&immutable=1" if immutable else "mode=ro"
+    return f"file:{quote(str(path.absolute()), safe='/')}?{query}"
+
+
+def _has_pending_wal(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    try:
+        return wal.stat().st_size > 0
+    except OSError:
+        return False
+
+
+class Store:
+    """One open store. Use as a context manager; every method is one short transaction.
+
+    ``read_only=True`` (``auditor history`` and ``auditor diff``) never creates, converts or
+    writes the file: a store on read-only media or with mode 0444 is still readable, and a path
+    that is empty or some other SQLite file is refused instead of turned into a run history.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
-        if not create and not path.exists():
-            raise StoreError(f"no run history at {path} (audit with --store first)")
+        if read_only:
+            self._db = self._open_for_reading()
+            return
         try:
-            if create:
-                path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE below), never implicit.
             self._db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except (OSError, sqlite3.Error) as error:
             raise StoreError(f"cannot open run history {path}: {error}") from error
         try:
-            self._db.row_factory = sqlite3.Row
-            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._db.execute("PRAGMA foreign_keys = ON")
+            self._configure()
             self._prepare()
         except sqlite3.DatabaseError as error:
             self._db.close()
             raise StoreError(f"{path} is not a usable auditor run history: {error}") from error
 
+    def _configure(self) -> None:
+        self._db.row_factory = sqlite3.Row
+        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._db.execute("PRAGMA foreign_keys = ON")
+
+    def _open_for_reading(self) -> sqlite3.Connection:
+        path = self.path
+        if not path.exists():
+            raise StoreError(f"no run history at {path} (audit with --store first)")
+        if path.is_file() and path.stat().st_size == 0:
+            raise StoreError(f"{path} is not an auditor run history (the file is empty)")
+        try:
+            return self._connect_read_only(immutable=False)
+        except sqlite3.Error as error:
+            if getattr(error, "sqlite_errorname", "") not in _READ_ONLY_ERRORS:
+                raise StoreError(f"{path} is not a usable auditor run history: {error}") from error
+            if _has_pending_wal(path):
+                raise StoreError(
+                    f"cannot read run history {path}: its directory is read-only and "
+                    f"{path.name}-wal holds changes not yet written back; open it once with write access"
+                ) from error
+        try:
+            # Nobody can write here, so SQLite may do without the WAL index it cannot create.
+            return self._connect_read_only(immutable=True)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot read run history {path}: {error}") from error
+
+    def _connect_read_only(self, *, immutable: bool) -> sqlite3.Connection:
+        uri = _read_only_uri(self.path, immutable=immutable)
+        self._db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            self._configure()
+            self._check_format()
+        except BaseException:
+            self._db.close()
+            raise
+        return self._db
+
+    def _tables(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    def _check_format(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        tables = self._tables()
+        if version != STORE_FORMAT or not {"runs", "results", "inventories"} <= tables:
+            raise StoreError(f"{self.path} is not an auditor run history")
+
     def _prepare(self) -> None:
+        # Checked before the journal mode changes: switching to WAL already rewrites the header.
+        if self._db.execute("PRAGMA user_version").fetchone()[0] == 0 and self._tables() - _TABLES:
+            # Some other application's database: adding our tables to it would damage it.
+            raise sqlite3.DatabaseError("it holds tables of another application")
         mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise sqlite3.DatabaseError(f"cannot switch the journal to WAL (got {mode})")
@@ -320,6 +442,13 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------------------
 
+    def _rows(self, query: str, parameters: Sequence[Any]) -> list[sqlite3.Row]:
+        try:
+            with closing(self._db.execute(query, parameters)) as cursor:
+                return list(cursor.fetchall())
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot read run history {self.path}: {error}") from error
+
     def runs(self, *, scope: str | None = None, limit: int | None = None) -> list[RunSummary]:
         """Runs, newest first."""
         query = f"SELECT {_RUN_COLUMNS} FROM runs"
@@ -331,31 +460,38 @@ class Store:
         if limit is not None:
             query += " LIMIT ?"
             parameters.append(limit)
-        with closing(self._db.execute(query, parameters)) as cursor:
-            return [_summary(row) for row in cursor.fetchall()]
+        return [_summary(row, self.path) for row in self._rows(query, parameters)]
 
     def run(self, run_id: int) -> RunSummary:
-        with closing(self._db.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,))) as cursor:
-            row = cursor.fetchone()
-        if row is None:
+        rows = self._rows(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,))
+        if not rows:
             raise StoreError(f"no run {run_id} in {self.path} (see `auditor history`)")
-        return _summary(row)
+        return _summary(rows[0], self.path)
+
+    def _stored(self, run_id: int, table: str, column: str) -> str:
+        self.run(run_id)
+        rows = self._rows(f"SELECT {column} FROM {table} WHERE run_id = ?", (run_id,))
+        if not rows or not isinstance(rows[0][column], str):
+            raise StoreError(f"run history {self.path} is damaged: run {run_id} has no stored {column}")
+        text: str = rows[0][column]
+        return text
 
     def result(self, run_id: int) -> dict[str, Any]:
-        self.run(run_id)
-        with closing(self._db.execute("SELECT result FROM results WHERE run_id = ?", (run_id,))) as cursor:
-            row = cursor.fetchone()
-        loaded: dict[str, Any] = json.loads(row["result"])
-        return loaded
+        text = self._stored(run_id, "results", "result")
+        try:
+            return parse_result(text, f"the result of run {run_id}")
+        except ResultFileError as error:
+            raise StoreError(f"run history {self.path} is damaged: {error}") from error
 
     def inventory(self, run_id: int) -> dict[str, Any]:
-        self.run(run_id)
-        with closing(
-            self._db.execute("SELECT inventory FROM inventories WHERE run_id = ?", (run_id,))
-        ) as cursor:
-            row = cursor.fetchone()
-        loaded: dict[str, Any] = json.loads(row["inventory"])
-        return loaded
+        what = f"run history {self.path} is damaged: the inventory of run {run_id}"
+        loaded = _json_value(self._stored(run_id, "inventories", "inventory"), what)
+        apps = loaded.get("apps") if isinstance(loaded, dict) else None
+        if not isinstance(apps, list) or not all(isinstance(app, dict) for app in apps):
+            raise StoreError(f"{what} is not an inventory snapshot")
+        check_nesting(loaded, what, StoreError)
+        inventory: dict[str, Any] = loaded
+        return inventory
 
     def integrity(self) -> str:
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])

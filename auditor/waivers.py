@@ -9,6 +9,9 @@ A waivers file (``--waivers waivers.yaml``)::
         owner: platform-team@contoso.com
         expires: 2026-12-31                         # last day the waiver applies (UTC)
 
+A waiver whose rule and resource patterns both cover everything (``rule: "*"``, ``resource: "*"``)
+would silently switch the audit off; it is refused unless it says ``all: true``.
+
 An expired waiver no longer applies: its findings count again and carry ``waiver_expired``. A
 waiver that matches no finding is reported as ``stale`` so the file does not silently rot.
 """
@@ -22,12 +25,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from auditor.yamlfile import YamlInputError, compose_file, fail, iso_date, mapping, sequence, text
+from auditor.yamlfile import YamlInputError, boolean, compose_file, fail, iso_date, mapping, sequence, text
 
 __all__ = ["Waiver", "WaiverError", "apply_waivers", "load_waivers"]
 
 WaiverError = YamlInputError
 _GLOB_CHARS = frozenset("*?[")
+# Resource ids no real waiver names: a resource pattern matching them matches every function app.
+_PROBE_RESOURCE_IDS = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/zq-probe-group"
+    "/providers/Microsoft.Web/sites/zq-probe-app",
+    "/subscriptions/ffffffff-ffff-ffff-ffff-ffffffffffff/resourceGroups/x"
+    "/providers/Microsoft.Web/sites/y/slots/z",
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ def load_waivers(path: Path, known_rules: Iterable[str]) -> tuple[Waiver, ...]:
             path,
             node,
             what,
-            allowed=("rule", "resource", "reason", "owner", "expires"),
+            allowed=("rule", "resource", "reason", "owner", "expires", "all"),
             required=("rule", "resource", "reason", "owner", "expires"),
         )
         rule_node = fields["rule"][1]
@@ -73,17 +83,34 @@ def load_waivers(path: Path, known_rules: Iterable[str]) -> tuple[Waiver, ...]:
         is_glob = bool(_GLOB_CHARS & set(rule))
         if not is_glob and rule.lower() not in known and not rule.lower().startswith("policy/"):
             raise fail(path, rule_node, f"{what}: unknown rule id {rule!r} (see `auditor rules`)")
-        waivers.append(
-            Waiver(
-                rule=rule,
-                resource=text(path, fields["resource"][1], f"{what}: resource"),
-                reason=text(path, fields["reason"][1], f"{what}: reason"),
-                owner=text(path, fields["owner"][1], f"{what}: owner"),
-                expires=iso_date(path, fields["expires"][1], f"{what}: expires"),
-                line=node.start_mark.line + 1,
-            )
+        waiver = Waiver(
+            rule=rule,
+            resource=text(path, fields["resource"][1], f"{what}: resource"),
+            reason=text(path, fields["reason"][1], f"{what}: reason"),
+            owner=text(path, fields["owner"][1], f"{what}: owner"),
+            expires=iso_date(path, fields["expires"][1], f"{what}: expires"),
+            line=node.start_mark.line + 1,
         )
+        confirmed = "all" in fields and boolean(path, fields["all"][1], f"{what}: all")
+        if not confirmed and _waives_everything(waiver, known):
+            raise fail(
+                path,
+                node,
+                f"{what} waives every finding (rule {rule!r} for resource {waiver.resource!r}); "
+                "narrow it, or add `all: true` if that is really meant",
+            )
+        waivers.append(waiver)
     return tuple(waivers)
+
+
+def _waives_everything(waiver: Waiver, known_rules: Iterable[str]) -> bool:
+    """True when the rule pattern covers every rule and the resource pattern any function app."""
+    rules = [*known_rules, "policy/zq-probe"]
+    return all(
+        waiver.matches({"rule_id": rule, "resource_id": resource_id})
+        for rule in rules
+        for resource_id in _PROBE_RESOURCE_IDS
+    )
 
 
 def apply_waivers(

@@ -7,13 +7,17 @@ node. The helpers below turn nodes into plain values one field at a time and rai
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from auditor.result_file import read_input_text
+from auditor.input_files import YAML_FILE_LIMIT, read_input_text
+
+MAX_NESTING = 32
 
 
 class YamlInputError(Exception):
@@ -21,9 +25,13 @@ class YamlInputError(Exception):
 
 
 def _where(path: Path, node: yaml.Node | None) -> str:
-    if node is None:
+    return _at(path, node.start_mark if node is not None else None)
+
+
+def _at(path: Path, mark: Any) -> str:
+    """``path:line:column`` of a PyYAML mark (pure-Python or libyaml), or the path alone."""
+    if mark is None:
         return str(path)
-    mark = node.start_mark
     return f"{path}:{mark.line + 1}:{mark.column + 1}"
 
 
@@ -32,19 +40,36 @@ def fail(path: Path, node: yaml.Node | None, message: str) -> YamlInputError:
 
 
 def compose_file(path: Path) -> yaml.Node:
-    """The document's root node; unreadable, empty or syntactically broken files raise."""
-    text = read_input_text(path, "", YamlInputError)
+    """The document's root node; unreadable, empty, too deep or syntactically broken files raise."""
+    text = read_input_text(path, str(path), YamlInputError, YAML_FILE_LIMIT)
     try:
+        _check_nesting(path, text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
-        raise YamlInputError(f"{where}: not valid YAML: {error.problem}") from error
+        raise YamlInputError(f"{_at(path, error.problem_mark)}: not valid YAML: {error.problem}") from error
     except yaml.YAMLError as error:
         raise YamlInputError(f"{path}: not valid YAML: {' '.join(str(error).split())}") from error
     if node is None:
         raise YamlInputError(f"{path}: the file is empty")
     return node
+
+
+def _check_nesting(path: Path, text: str) -> None:
+    """Refuse collections nested deeper than :data:`MAX_NESTING` before a tree is built.
+
+    The event stream is flat, so this costs no recursion; composing a 20,000-deep file would
+    exhaust Python's stack. Policy and waiver files need four or five levels.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise YamlInputError(
+                    f"{_at(path, event.start_mark)}: nested deeper than {MAX_NESTING} levels"
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def mapping(
@@ -108,9 +133,19 @@ def boolean(path: Path, node: yaml.Node, what: str) -> bool:
     return str(node.value).lower() in ("true", "yes", "on", "y")
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def iso_date(path: Path, node: yaml.Node, what: str) -> date:
+    """A calendar date written YYYY-MM-DD, and only so.
+
+    ``date.fromisoformat`` also takes ``20991231`` and week dates such as ``2099-W01-1``, which
+    a reader of the file would not recognise as the date that applies.
+    """
     raw = text(path, node, what)
     try:
+        if not _ISO_DATE.fullmatch(raw):
+            raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
         raise fail(path, node, f"{what} must be a date as YYYY-MM-DD, not {raw!r}") from None

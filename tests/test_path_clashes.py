@@ -50,7 +50,7 @@ def history(tmp_path: Path) -> Path:
 
 
 def _runs(path: Path) -> int:
-    with Store(path, create=False) as store:
+    with Store(path, read_only=True) as store:
         return len(store.runs())
 
 

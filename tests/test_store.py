@@ -63,7 +63,7 @@ def test_a_run_round_trips_with_its_metadata_and_snapshot(tmp_path: Path) -> Non
     with Store(path) as store:
         first = store.record_run(_result(1), INVENTORY, scope="AzureCloud:a", source="live", exit_code=1)
         second = store.record_run(_result(2), INVENTORY, scope="AzureCloud:b", source="replay:x", exit_code=0)
-    with Store(path, create=False) as store:
+    with Store(path, read_only=True) as store:
         assert [run.id for run in store.runs()] == [second, first]
         assert [run.id for run in store.runs(scope="AzureCloud:a")] == [first]
         run = store.run(first)
@@ -95,7 +95,7 @@ def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_reading_a_missing_store_does_not_create_it(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no run history"):
-        Store(tmp_path / "nowhere.sqlite", create=False)
+        Store(tmp_path / "nowhere.sqlite", read_only=True)
     assert not (tmp_path / "nowhere.sqlite").exists()
 
 

@@ -53,7 +53,7 @@ raise SystemExit(run(argv))
 
 
 def _runs(path: Path) -> int:
-    with Store(path, create=False) as store:
+    with Store(path, read_only=True) as store:
         return len(store.runs())
 
 

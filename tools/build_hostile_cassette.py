@@ -3,9 +3,11 @@
 Everything Azure returns about a resource is controlled by whoever can write
 that resource: site names as the API reports them, tags, access-rule names and
 descriptions, function names. This cassette puts script, markup, template,
-terminal-escape, spreadsheet-formula and Markdown payloads into exactly those
-fields of a few demo apps, so the reports can be shown to render them as text.
-Resource ids and URLs stay as they are: the requests must still match.
+terminal-escape (C0 and C1, an OSC-8 hyperlink), bidi-override, spreadsheet-formula
+(also behind a non-breaking space and in full-width forms), Markdown, @mention and
+link payloads into exactly those fields of a few demo apps, so the reports can be
+shown to render them as text. Resource ids and URLs stay as they are: the requests
+must still match.
 
 Run ``python tools/build_hostile_cassette.py`` after rebuilding the demo.
 """
@@ -23,7 +25,6 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "cassettes" / "demo"
 TARGET = REPO / "cassettes" / "hostile"
-HOSTILE_SITES = ("func-docs", "func-reporting", "func-scoring-linux")
 
 SCRIPT = "<script>window.__pwned=1</script>"
 ATTRIBUTE_BREAK = '"><img src=x onerror="window.__pwned=1">'
@@ -31,14 +32,37 @@ SCRIPT_BREAK = "</script><script>window.__pwned=1</script>"
 TEMPLATE = "{{7*7}}${7*7}"
 JAVASCRIPT_URL = "javascript:window.__pwned=1"
 TERMINAL = "\x1b[2J\x1b[31mred"
+# A one-byte CSI (C1), and a terminal hyperlink (OSC 8) whose text hides where it points.
+C1_CSI = "\x9b2J\x9b31mc1"
+OSC8_LINK = "\x1b]8;;https://evil.example/\x1b\\docs\x1b]8;;\x1b\\"
+# Right-to-left override: shown as "func-exe.txt"; isolates and marks around it.
+BIDI = "func-\u202etxt.exe\u202c\u2066\u200f\u2069"
 FORMULA = '=HYPERLINK("http://example.invalid","x")'
+NBSP_FORMULA = '\u00a0=HYPERLINK("http://example.invalid","nbsp")'
+FULL_WIDTH_FORMULAS = ("\uff1dSUM(1+1)", "\uff0b1", "\uff0d1", "\uff20SUM(1)")
 MARKDOWN = "| `x` | [a](javascript:1)"
+MENTION = "@security-team ping #1"
+LINKS = "https://evil.example/login www.evil.example [x](https://evil.example) <https://evil.example>"
 
 HOSTILE_TAGS = {
     SCRIPT: ATTRIBUTE_BREAK,
     "owner": SCRIPT_BREAK,
     "cost-center": FORMULA,
     "link": JAVASCRIPT_URL,
+    "c1": C1_CSI,
+    "osc8": OSC8_LINK,
+    "bidi": BIDI,
+    "nbsp": NBSP_FORMULA,
+    **{f"full-width-{index}": formula for index, formula in enumerate(FULL_WIDTH_FORMULAS)},
+    "mention": MENTION,
+    "links": LINKS,
+}
+# Per hostile site, text before and after its real name (which stays readable, so a reader can
+# tell which app carries the payload); a leading payload starts the name column of the CSV.
+NAME_PAYLOADS = {
+    "func-docs": ("", f"{SCRIPT}{TERMINAL}{C1_CSI}{BIDI}"),
+    "func-reporting": (NBSP_FORMULA, f"{SCRIPT}{TERMINAL}{MENTION} {LINKS}"),
+    "func-scoring-linux": (FULL_WIDTH_FORMULAS[0], f"{SCRIPT}{TERMINAL}{OSC8_LINK}"),
 }
 
 
@@ -52,13 +76,13 @@ def _site_of(resource_id: str) -> str | None:
 
 
 def _hostile_name(name: str) -> str:
-    # Keep the real name visible so a reader can tell which app carries the payload.
-    return f"{name}{SCRIPT}{TERMINAL}"
+    before, after = NAME_PAYLOADS[name.split("/", 1)[0]]
+    return f"{before}{name}{after}"
 
 
 def _poison_site(resource: dict[str, Any]) -> None:
     site = _site_of(str(resource.get("id", "")))
-    if site not in HOSTILE_SITES or "/config/" in str(resource.get("id", "")):
+    if site not in NAME_PAYLOADS or "/config/" in str(resource.get("id", "")):
         return
     if str(resource.get("type", "")).lower() in {"microsoft.web/sites", "microsoft.web/sites/slots"}:
         resource["name"] = _hostile_name(str(resource["name"]))
@@ -67,10 +91,11 @@ def _poison_site(resource: dict[str, Any]) -> None:
 
 def _poison_config(body: dict[str, Any]) -> None:
     properties = body.get("properties") or {}
+    names = (ATTRIBUTE_BREAK, TEMPLATE, MARKDOWN, NBSP_FORMULA, *FULL_WIDTH_FORMULAS, MENTION)
     for key in ("ipSecurityRestrictions", "scmIpSecurityRestrictions"):
         for index, rule in enumerate(properties.get(key) or []):
-            rule["name"] = (ATTRIBUTE_BREAK, TEMPLATE, MARKDOWN)[index % 3]
-            rule["description"] = f"{SCRIPT_BREAK} {TERMINAL} {FORMULA}"
+            rule["name"] = names[index % len(names)]
+            rule["description"] = f"{SCRIPT_BREAK} {TERMINAL} {FORMULA} {C1_CSI} {BIDI} {LINKS}"
 
 
 def _poison_functions(body: dict[str, Any]) -> None:
@@ -85,9 +110,9 @@ def _poison_functions(body: dict[str, Any]) -> None:
 def _rewrite(uri: str, body: Any) -> Any:
     path = uri.split("?", 1)[0]
     site = _site_of(path)
-    if path.endswith("/config/web") and site in HOSTILE_SITES:
+    if path.endswith("/config/web") and site in NAME_PAYLOADS:
         _poison_config(body)
-    elif path.endswith("/functions") and site in HOSTILE_SITES:
+    elif path.endswith("/functions") and site in NAME_PAYLOADS:
         _poison_functions(body)
     elif isinstance(body, dict):
         for resource in body.get("value") or []:

@@ -43,6 +43,7 @@ from urllib.parse import unquote_plus, urlsplit
 import urllib3.connectionpool
 import vcr
 import vcr.patch
+import vcr.serialize
 import yaml
 from vcr.cassette import Cassette, CassetteContextDecorator
 from vcr.errors import CannotOverwriteExistingCassetteException
@@ -50,6 +51,7 @@ from vcr.request import Request
 
 from auditor import __version__, interrupts
 from auditor.clouds import CLOUDS
+from auditor.input_files import CASSETTE_FILE_LIMIT, read_input_text
 
 CASSETTE_FILE = "arm.yaml"
 MANIFEST_FILE = "manifest.json"
@@ -385,34 +387,158 @@ def _thread_safe_patching() -> Iterator[None]:
         yield
 
 
-def validate_cassette(directory: Path) -> Path:
-    """The cassette file of ``directory``, or :class:`CassetteError` saying what is wrong."""
+# A recording writes every request and response out in full, so its YAML has no aliases; a few
+# (from a hand edit) may repeat some nodes, but never multiply them (a "billion laughs" file).
+_ALIAS_GROWTH = 10
+_ALIAS_ALLOWANCE = 10_000
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_cassette(directory: Path) -> dict[str, Any]:
+    """The parsed cassette of ``directory``, checked, or :class:`CassetteError` saying what is wrong.
+
+    The file is read once, size-capped (input_files.CASSETTE_FILE_LIMIT), with a safe YAML loader
+    that refuses aliases expanding past the size of the file, and every interaction must have the
+    fields replay reads, of the right types.
+    """
     if not directory.is_dir():
         raise CassetteError(f"cassette directory not found: {directory}")
     path = directory / CASSETTE_FILE
-    if not path.is_file():
+    if not path.exists():
         raise CassetteError(f"no {CASSETTE_FILE} in cassette directory {directory}")
+    text = read_input_text(path, f"cassette {path}", CassetteError, CASSETTE_FILE_LIMIT)
     try:
-        with path.open("rb") as stream:
-            loaded = yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError) as error:
-        reason = " ".join(str(error).split())
+        loaded = _safe_yaml(text, path)
+    except (yaml.YAMLError, RecursionError) as error:
+        reason = " ".join(str(error).split()) or "nested too deeply"
         raise CassetteError(f"cannot read cassette {path}: {reason}") from error
     if not isinstance(loaded, dict) or not isinstance(loaded.get("interactions"), list):
         raise CassetteError(f"cassette {path} has no 'interactions' list")
-    return path
+    for index, item in enumerate(loaded["interactions"]):
+        problem = _interaction_problem(item)
+        if problem is not None:
+            raise CassetteError(f"cassette {path} is corrupt: interaction {index + 1}: {problem}")
+    return loaded
+
+
+def _safe_yaml(text: str, path: Path) -> Any:
+    loader = _YAML_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        unique, expanded = _node_counts(node)
+        if expanded > _ALIAS_GROWTH * unique + _ALIAS_ALLOWANCE:
+            raise CassetteError(
+                f"cassette {path} is corrupt: its YAML aliases expand {unique} nodes to {expanded}"
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _node_counts(root: yaml.Node) -> tuple[int, int]:
+    """(distinct nodes, nodes once every alias is expanded), without expanding or recursing."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, children_done = stack.pop()
+        children = _children(node)
+        if children_done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_nodes:
+            raise yaml.YAMLError("an alias refers to a node that contains it")
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return len(sizes), sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _interaction_problem(item: object) -> str | None:
+    """What makes one recorded interaction unplayable, or None."""
+    if not isinstance(item, dict):
+        return "not a mapping"
+    request, response = item.get("request"), item.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        return "needs a 'request' and a 'response' mapping"
+    if not isinstance(request.get("method"), str) or not isinstance(request.get("uri"), str):
+        return "the request needs a method and a uri"
+    if not isinstance(request.get("body"), str | bytes | None):
+        return "the request body is not text"
+    status = response.get("status")
+    if not isinstance(status, dict) or not isinstance(status.get("message"), str):
+        return "the response needs a status with a code and a message"
+    code = status.get("code")
+    if type(code) is not int or not 100 <= code <= 599:
+        return f"the response status code {code!r} is not an HTTP status"
+    body = response.get("body")
+    if not isinstance(body, dict) or not isinstance(body.get("string"), str | bytes | None):
+        return "the response body needs a 'string'"
+    for part, headers in (("request", request.get("headers")), ("response", response.get("headers"))):
+        if not _are_headers(headers):
+            return f"the {part} headers are not a mapping of names to text values"
+    return None
+
+
+def _are_headers(headers: object) -> bool:
+    if headers is None:
+        return True
+    if not isinstance(headers, dict):
+        return False
+    return all(
+        isinstance(name, str)
+        and (isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)))
+        for name, value in headers.items()
+    )
+
+
+class _LoadedCassette:
+    """A vcrpy persister handing over the cassette :func:`load_cassette` read and checked.
+
+    vcrpy's own persister would read the file again, unbounded, after the check.
+    """
+
+    def __init__(self, loaded: dict[str, Any]) -> None:
+        self._loaded = loaded
+
+    def load_cassette(self, cassette_path: str, serializer: Any) -> Any:
+        return vcr.serialize.deserialize(self._loaded, _AlreadyParsed)
+
+    @staticmethod
+    def save_cassette(cassette_path: str, cassette_dict: Any, serializer: Any) -> None:
+        raise CassetteError("replay never writes a cassette")
+
+
+class _AlreadyParsed:
+    @staticmethod
+    def deserialize(loaded: Any) -> Any:
+        return loaded
 
 
 @contextlib.contextmanager
 def replaying(directory: Path) -> Iterator[Cassette]:
     """Serve every HTTP request made through ``requests`` from ``directory/arm.yaml``."""
-    path = validate_cassette(directory)
+    loaded = load_cassette(directory)
     config = vcr.VCR().get_merged_config(
-        path=str(path),
+        path=str(directory / CASSETTE_FILE),
         record_mode="none",
         match_on=MATCH_ON,
         allow_playback_repeats=True,
         decode_compressed_response=False,
+        persister=_LoadedCassette(loaded),
     )
     with _thread_safe_patching(), CassetteContextDecorator.from_args(_InOrderCassette, **config) as cassette:
         yield cassette

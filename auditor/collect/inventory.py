@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -23,7 +23,13 @@ from urllib.parse import urlsplit
 import requests
 import urllib3.connectionpool
 from azure.core.credentials import TokenCredential
-from azure.core.exceptions import AzureError, ClientAuthenticationError, HttpResponseError
+from azure.core.exceptions import (
+    AzureError,
+    ClientAuthenticationError,
+    DecodeError,
+    DeserializationError,
+    HttpResponseError,
+)
 from azure.core.pipeline.transport import RequestsTransport
 from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.web import WebSiteManagementClient
@@ -39,7 +45,7 @@ from auditor.collect.clients import (
     build_network_client,
     build_web_client,
 )
-from auditor.collect.errors import ReadOnlyViolation, ReplayMiss
+from auditor.collect.errors import MalformedResponse, ReadOnlyViolation, ReplayMiss, exception_chain
 from auditor.collect.network import (
     private_endpoints_by_site,
     private_endpoints_for_site,
@@ -51,10 +57,13 @@ from auditor.collect.network import (
 from auditor.collect.pacing import ArmPacer, PacingCancelled, ThrottledTooLong, budget_key
 from auditor.collect.web import (
     Wire,
+    arm_object,
+    arm_objects,
     id_segment,
     is_function_app,
     nested_id,
     non_empty_str,
+    opt_str,
     parent_site_id,
     properties,
     transform_app,
@@ -99,22 +108,6 @@ class _Failure:
 # -- errors -------------------------------------------------------------------------------------------
 
 
-def _exception_chain(error: BaseException) -> Iterator[BaseException]:
-    """The error and what it wraps: azure-core keeps the transport's error in ``inner_exception``."""
-    seen: set[int] = set()
-    pending: list[BaseException | None] = [error]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        inner = getattr(current, "inner_exception", None)
-        pending.extend(
-            [current.__cause__, current.__context__, inner if isinstance(inner, BaseException) else None]
-        )
-
-
 def _one_line(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= _MAX_REASON else line[: _MAX_REASON - 1] + "…"
@@ -127,11 +120,20 @@ def _http_reason(error: HttpResponseError) -> str:
     return _one_line(error.reason or str(error.message) or type(error).__name__)
 
 
-def _classify(error: Exception, operation: str, arm_host: str) -> _Failure:
+def _classify(error: Exception, operation: str, arm_host: str, malformed_stops: bool = False) -> _Failure:
     """The gap a failed read becomes, or the error re-raised when it must stop the audit."""
-    for link in _exception_chain(error):
+    if isinstance(error, RecursionError):
+        # Raised while parsing or reading a body nested deeper than Python's stack.
+        error = MalformedResponse("the JSON body is nested too deeply")
+    for link in exception_chain(error):
         if isinstance(link, (ReadOnlyViolation, PacingCancelled)):
             raise link
+        if malformed_stops and isinstance(link, MalformedResponse):
+            raise link
+        if malformed_stops and isinstance(link, DecodeError | DeserializationError):
+            # Not JSON, or JSON the SDK cannot read as the operation's answer.
+            detail = _one_line(f"{type(link).__name__}: {link}".rstrip(": "))
+            raise MalformedResponse(f"the body is not what the operation answers ({detail})") from error
         if isinstance(link, CannotOverwriteExistingCassetteException):
             failed = link.failed_request
             raise ReplayMiss(f"{failed.method} {failed.uri}: no recording in the cassette") from error
@@ -159,13 +161,18 @@ def _all_pages(pager: Any) -> list[Wire]:
     pages = pager.by_page()
     seen: set[str] = set()
     items: list[Wire] = []
-    for page in pages:
-        items.extend(_wire(item) for item in page)
-        link = pages.continuation_token
-        if link:
-            if link in seen:
-                raise ValueError(f"nextLink loops back to a page already read: {urlsplit(link).path}")
-            seen.add(link)
+    try:
+        for page in pages:
+            items.extend(arm_object(_wire(item)) for item in page)
+            link = pages.continuation_token
+            if link:
+                if link in seen:
+                    raise ValueError(f"nextLink loops back to a page already read: {urlsplit(link).path}")
+                seen.add(link)
+    except (AttributeError, TypeError, KeyError) as error:
+        # The SDK reads ``body["value"]`` and ``body.get("nextLink")``: a body that is not an
+        # ARM list (a JSON array, a string) fails in there.
+        raise MalformedResponse(f"the body is not an ARM list ({type(error).__name__}: {error})") from error
     return items
 
 
@@ -341,7 +348,9 @@ class _Collector:
         pacer: ArmPacer,
         read_timeout: float,
         inventory_source: str = "arm",
+        malformed_stops: bool = False,
     ) -> None:
+        self._malformed_stops = malformed_stops
         self._pacer = pacer
         self._read_timeout = read_timeout
         self._credential = credential
@@ -409,7 +418,7 @@ class _Collector:
         try:
             return fetch()
         except Exception as error:
-            return _classify(error, operation, self._arm_host)
+            return _classify(error, operation, self._arm_host, self._malformed_stops)
 
     def _run_all(self, jobs: Mapping[K, tuple[str, Callable[[], T]]]) -> dict[K, T | _Failure]:
         """Run every (operation, fetch) job on the pool; the first audit-stopping error cancels the rest."""
@@ -554,7 +563,7 @@ class _Collector:
         apps = []
         for sub in subscriptions:
             sites = sub.listed("sites") or []
-            found = [_app_reads(site, sub) for site in sites if is_function_app(site.get("kind"))]
+            found = [_app_reads(site, sub) for site in sites if is_function_app(opt_str(site.get("kind")))]
             self._say(f"subscription {sub.id}: {len(found)} function apps")
             apps.extend(found)
         return apps
@@ -944,7 +953,7 @@ def _config_call(app: _AppReads) -> Callable[[], SiteConfig]:
         app,
         ops.get_configuration,
         ops.get_configuration_slot,
-        lambda response: transform_site_config(_wire(response)),
+        lambda response: transform_site_config(arm_object(_wire(response), needs_properties=True)),
     )
 
 
@@ -964,7 +973,7 @@ def _vnet_call(app: _AppReads) -> Callable[[], tuple[VnetConnection, ...]]:
         app,
         ops.list_vnet_connections,
         ops.list_vnet_connections_slot,
-        lambda response: transform_vnet_connections(_wire(response)),
+        lambda response: transform_vnet_connections(arm_objects(_wire(response))),
     )
 
 
@@ -974,7 +983,7 @@ def _hybrid_call(app: _AppReads) -> Callable[[], tuple[HybridConnection, ...]]:
         app,
         ops.list_hybrid_connections,
         ops.list_hybrid_connections_slot,
-        lambda response: transform_hybrid_connections(_wire(response)),
+        lambda response: transform_hybrid_connections(_hybrid_body(_wire(response))),
     )
 
 
@@ -982,7 +991,20 @@ def _subnet_call(network: NetworkManagementClient, subnet_id: str) -> Callable[[
     resource_group = id_segment(subnet_id, "resourceGroups") or ""
     vnet = id_segment(subnet_id, "virtualNetworks") or ""
     name = id_segment(subnet_id, "subnets") or ""
-    return lambda: transform_subnet(_wire(network.subnets.get(resource_group, vnet, name)))
+    return lambda: transform_subnet(
+        arm_object(_wire(network.subnets.get(resource_group, vnet, name)), needs_properties=True)
+    )
+
+
+def _hybrid_body(value: Any) -> Any:
+    """hybridConnectionRelays as ARM answers it: ``{"value": [...]}``, a bare list, or (as the SDK
+    types it) one relay object."""
+    if isinstance(value, list):
+        return arm_objects(value)
+    body = arm_object(value)
+    if "value" in body:
+        return {**body, "value": arm_objects(body["value"])}
+    return arm_object(body, needs_properties=True)
 
 
 # -- helpers ------------------------------------------------------------------------------------------
@@ -1047,6 +1069,7 @@ def collect_inventory(
     pacer: ArmPacer | None = None,
     read_timeout: float = READ_TIMEOUT_SECONDS,
     inventory_source: str = "arm",
+    malformed_stops: bool = False,
 ) -> Inventory:
     """Read every function app (and slot) of the subscriptions with the GETs of docs/collection.md.
 
@@ -1054,6 +1077,8 @@ def collect_inventory(
     ``read_timeout`` (seconds): how long to wait for a response (clients.READ_TIMEOUT_SECONDS).
     ``inventory_source``: ``"arm"`` (the subscription lists) or ``"resource-graph"``
     (resource_graph.py: two paged queries instead of the lists and the slot lists).
+    ``malformed_stops``: a body of the wrong shape raises :class:`MalformedResponse` instead of
+    becoming a gap (under replay it means a corrupt cassette, not a fact about Azure).
 
     Raises ClientAuthenticationError when the credential fails, ReadOnlyViolation if a
     non-GET request was attempted, ReplayMiss when a replayed request has no recording.
@@ -1071,7 +1096,16 @@ def collect_inventory(
     if inventory_source not in INVENTORY_SOURCES:
         raise ValueError(f"unknown inventory source {inventory_source!r}")
     collector = _Collector(
-        credential, counter, base_url, session, pool, progress, pacer, read_timeout, inventory_source
+        credential,
+        counter,
+        base_url,
+        session,
+        pool,
+        progress,
+        pacer,
+        read_timeout,
+        inventory_source,
+        malformed_stops,
     )
     interrupted = False
     try:

@@ -32,7 +32,8 @@ from auditor.collect.clients import (
     CallCounter,
     build_pipeline_policies,
 )
-from auditor.collect.web import Wire
+from auditor.collect.errors import MalformedResponse
+from auditor.collect.web import Wire, arm_object
 
 OPERATION = f"POST {RESOURCE_GRAPH_PATH}"
 # The collector's list names (inventory._SUBSCRIPTION_LISTS) and "slots", by Resource Graph type.
@@ -98,8 +99,8 @@ def query_all(client: ResourceGraphClient, query: str, subscriptions: Sequence[s
             response = client.resources(QueryRequest(query=query, subscriptions=batch, options=options))
             data = response.data
             if not isinstance(data, list):
-                raise ValueError("Resource Graph answered without an objectArray 'data' list")
-            rows.extend(row for row in data if isinstance(row, dict))
+                raise MalformedResponse("Resource Graph answered without an objectArray 'data' list")
+            rows.extend(arm_object(row) for row in data)
             token = response.skip_token
             if not token:
                 break

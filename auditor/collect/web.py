@@ -1,7 +1,9 @@
 """Microsoft.Web wire dicts (camelCase JSON exactly as ARM sends it) → model dataclasses.
 
-Every function here is pure: no SDK, no I/O. Values of an unexpected type are
-treated as absent rather than trusted, since they come from the network.
+Every function here is pure: no SDK, no I/O. A body or list item that is not a JSON object
+(or whose ``properties`` is not one) is a :class:`MalformedResponse` (:func:`arm_object`);
+inside one, values of an unexpected type are treated as absent rather than trusted, since they
+come from the network.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from auditor.collect.errors import MalformedResponse
 from auditor.model import (
     AccessRule,
     App,
@@ -25,6 +28,7 @@ from auditor.model import (
     Subnet,
     VnetConnection,
 )
+from auditor.result_file import json_type
 
 Wire = Mapping[str, Any]
 
@@ -85,6 +89,25 @@ def kind_tokens(kind: str | None) -> frozenset[str]:
 def is_function_app(kind: str | None) -> bool:
     tokens = kind_tokens(kind)
     return "functionapp" in tokens and "workflowapp" not in tokens
+
+
+def arm_object(value: Any, *, needs_properties: bool = False) -> Wire:
+    """``value`` if it is a JSON object whose ``properties`` (when present) is one too."""
+    if not isinstance(value, Mapping):
+        raise MalformedResponse(f"expected a JSON object, got {json_type(value)}")
+    properties_value = value.get("properties")
+    if properties_value is None and needs_properties:
+        raise MalformedResponse("the resource has no 'properties'")
+    if properties_value is not None and not isinstance(properties_value, Mapping):
+        raise MalformedResponse(f"'properties' is {json_type(properties_value)}, not an object")
+    return value
+
+
+def arm_objects(value: Any) -> list[Wire]:
+    """A bare JSON array of objects (``virtualNetworkConnections`` answers one)."""
+    if not isinstance(value, list):
+        raise MalformedResponse(f"expected a JSON array, got {json_type(value)}")
+    return [arm_object(item) for item in value]
 
 
 # -- resource ids -------------------------------------------------------------------------------------

@@ -15,9 +15,12 @@ sorted by severity (high first), status (fail before unknown), rule, resource.
 Formula injection (OWASP "CSV Injection"; ASVS 1.2.10): resource names and
 groups are attacker-controlled, and a spreadsheet runs a cell that starts with
 ``=``, ``+``, ``-`` or ``@`` (or a tab, carriage return or NUL in front of
-one) as a formula. Such a cell gets a leading ``'``, which spreadsheets show as
-text; every cell is also quoted, so a separator inside a value cannot start a
-new cell under a spreadsheet's other delimiter guesses.
+one) as a formula. Spreadsheets also look past leading blanks (a non-breaking or
+other Unicode space, a zero-width character) and read the full-width and small
+forms (``＝`` ``＋`` ``－`` ``＠``, ``﹦``) and the minus sign ``−`` as the ASCII
+ones. Such a cell gets a leading ``'``, which spreadsheets show as text; every
+cell is also quoted, so a separator inside a value cannot start a new cell under
+a spreadsheet's other delimiter guesses.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,16 +53,25 @@ COLUMNS = (
     "waiver",
 )
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+_FORMULA_STARTS = frozenset("=+-@")
+_MINUS_SIGN = "\u2212"
 
 
 def neutralize(cell: str) -> str:
     """Prefix ``'`` to a cell a spreadsheet would evaluate as a formula.
 
-    Leading spaces are looked through too: some spreadsheets trim them before
+    Leading blanks are looked through too (spaces of any kind, zero-width and
+    other invisible format characters): some spreadsheets trim them before
     deciding whether a cell is a formula.
     """
-    if cell.lstrip(" ").startswith(FORMULA_TRIGGERS):
+    if cell.startswith(FORMULA_TRIGGERS):
         return "'" + cell
+    for char in cell:
+        if char.isspace() or unicodedata.category(char) in ("Cf", "Cc"):
+            continue
+        if char == _MINUS_SIGN or unicodedata.normalize("NFKC", char) in _FORMULA_STARTS:
+            return "'" + cell
+        break
     return cell
 
 

@@ -3,7 +3,8 @@
 Everything Azure returns (names, tags, rule descriptions, header values) is
 attacker-controlled. The server-side parts go through Jinja2 with autoescape;
 the tables the script draws read the data from a JSON block that cannot close
-its script tag, and the script builds nodes with ``textContent`` only. A
+its script tag, and the script builds nodes with ``textContent`` only. Both show
+control characters and bidi overrides as visible ``\\u202e``-style text. A
 Content-Security-Policy meta tag admits exactly the inline script and style
 by hash, so even an escaping bug could not run injected code or load anything.
 """
@@ -28,7 +29,15 @@ from markupsafe import Markup
 from auditor.counts import count_findings, counts_as_waived
 from auditor.docs import learn_url
 from auditor.matrix import FEATURE_LABELS, Feature, MatrixError, load_edition
-from auditor.report.common import HOSTING_ORDER, INBOUND_ORDER, OUTBOUND_ORDER, SEVERITY_ORDER, STATUS_ORDER
+from auditor.report.common import (
+    HOSTING_ORDER,
+    INBOUND_ORDER,
+    OUTBOUND_ORDER,
+    SEVERITY_ORDER,
+    STATUS_ORDER,
+    json_escape_invisible,
+    visible_controls,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -63,10 +72,12 @@ def json_for_script(value: Any) -> str:
     """JSON that can sit inside ``<script type="application/json">`` and never end it.
 
     ``<`` ``>`` ``&`` become ``\\u003c``-style escapes, which JSON.parse reads
-    back unchanged, so no ``</script>`` or ``<!--`` can appear in the text.
+    back unchanged, so no ``</script>`` or ``<!--`` can appear in the text; C1
+    controls and bidi overrides are escaped the same way, so none sits raw in the file.
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-    return _JSON_IN_SCRIPT_UNSAFE.sub(lambda match: _JSON_IN_SCRIPT_ESCAPES[match.group()], text)
+    text = _JSON_IN_SCRIPT_UNSAFE.sub(lambda match: _JSON_IN_SCRIPT_ESCAPES[match.group()], text)
+    return json_escape_invisible(text)
 
 
 def csp_hash(source: str) -> str:
@@ -83,6 +94,16 @@ def content_security_policy(script: str, style: str) -> str:
     )
 
 
+def _shown(value: Any) -> Any:
+    """Every ``{{ value }}`` of the template: hidden controls and bidi overrides become visible text.
+
+    Our own Markup (the inline script, style and data) passes untouched.
+    """
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible_controls(value)
+    return value
+
+
 @cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
@@ -91,6 +112,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_shown,
     )
 
 

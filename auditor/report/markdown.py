@@ -2,11 +2,14 @@
 
 Every value that comes from the result goes through :func:`escape_markdown`:
 names, groups and messages are attacker-controlled, and a pipe, backtick,
-newline or tag in one must not break a table, open a code span or inject HTML.
+newline or tag in one must not break a table, open a code span or inject HTML,
+nor notify anyone (``@team``), reference an issue (``#12``) or become a live
+link (``https://…``, ``www.…``, ``[text](url)``, ``<url>``).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -42,9 +45,15 @@ _MARKDOWN_ENTITIES = {
     "[": "&#91;",
     "]": "&#93;",
     "~": "&#126;",
-    "#": "&#35;",
+    # GitHub finds @mentions and #references in the rendered text, after entities are decoded:
+    # a zero-width space after the sign keeps the name from touching it.
+    "#": "&#35;&#8203;",
+    "@": "&#64;&#8203;",
 }
 _ESCAPE_TABLE = str.maketrans(_MARKDOWN_ENTITIES)
+# Bare URLs GitHub links by itself ("extended autolinks"): broken by a zero-width space.
+_AUTOLINK = re.compile(r"(?i)(?<=www)\.|:(?=//)")
+_AUTOLINK_BREAK = {".": "&#8203;.", ":": "&#58;&#8203;"}
 
 
 def escape_markdown(value: object) -> str:
@@ -53,7 +62,8 @@ def escape_markdown(value: object) -> str:
     Control characters (newlines included) become visible ``\\xNN`` escapes
     first, so no value can end a table row or start a block.
     """
-    return printable(value).translate(_ESCAPE_TABLE)
+    text = printable(value).translate(_ESCAPE_TABLE)
+    return _AUTOLINK.sub(lambda match: _AUTOLINK_BREAK[match.group()], text)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

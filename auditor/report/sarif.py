@@ -40,6 +40,7 @@ from typing import Any
 from urllib.parse import quote
 
 from auditor.docs import reference_url
+from auditor.report.common import json_escape_invisible
 from auditor.report.markdown import escape_markdown
 
 SARIF_VERSION = "2.1.0"
@@ -342,7 +343,8 @@ def build(result: Mapping[str, Any], catalogue: Sequence[Mapping[str, Any]] | No
 
 def render(result: Mapping[str, Any], catalogue: Sequence[Mapping[str, Any]] | None = None) -> str:
     # sort_keys and a fixed result order make two renders of one result byte-identical.
-    return json.dumps(build(result, catalogue), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = json.dumps(build(result, catalogue), indent=2, sort_keys=True, ensure_ascii=False)
+    return json_escape_invisible(text) + "\n"
 
 
 __all__ = ["LEVEL", "SECURITY_SEVERITY", "artifact_uri", "build", "render"]

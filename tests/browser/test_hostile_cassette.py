@@ -1,12 +1,14 @@
 """A report built from the hostile cassette (through the real audit) executes nothing.
 
-cassettes/hostile/ is the demo with script, markup, template, terminal-escape,
-formula and Markdown payloads in site names, tags, access-rule names and
-descriptions, and function names, as Azure would return them.
+cassettes/hostile/ is the demo with script, markup, template, terminal-escape (C0,
+C1, OSC 8), bidi-override, formula, Markdown, mention and link payloads in site
+names, tags, access-rule names and descriptions, and function names, as Azure
+would return them. Control and bidi characters show as visible ``\\u202e`` text.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,9 @@ REPO = Path(__file__).resolve().parents[2]
 HOSTILE = REPO / "cassettes" / "hostile"
 PAYLOAD = "<script>window.__pwned=1</script>"
 ATTRIBUTE_BREAK = '"><img src=x onerror="window.__pwned=1">'
+
+# Characters that would reorder or hide text if rendered raw (C0 but tab/newline, C1, bidi, LS/PS).
+HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 Opener = Callable[..., OpenedReport]
 
@@ -53,6 +58,10 @@ def test_hostile_cassette_report_renders_payloads_as_text(
     assert ATTRIBUTE_BREAK in svg_text
     assert page.locator("#network-overview g.group-node").count() >= 1
     assert page.locator("svg script, svg foreignObject, svg [href^='javascript' i]").count() == 0
+    # The right-to-left override, the C1 CSI and ESC read as what they are, and act on nothing.
+    assert "func-\\u202etxt.exe" in text and "\\u009b2J" in text and "\\u001b[2J" in text
+    assert not HIDDEN.search(text)
+    assert page.locator("a[href*='evil']").count() == 0
     assert page.evaluate("() => typeof window.__pwned") == "undefined"
     assert opened.dialogs == []
     assert page.locator("img, iframe, object, embed").count() == 0

@@ -7,15 +7,23 @@
   const PAGE_SIZE = 50;
   const NOT_IN_RESULT = "Not in this result";
   const REFUSED_ATTRIBUTE = /^(on|href$|src$|srcdoc$|style$|action$|formaction$|xlink:href$)/i;
+  const SHOWN_ATTRIBUTE = /^(title|aria-label)$/i;
+  // Controls, bidi overrides and separators would reorder or hide what is read; they are
+  // shown as \u202e-style text instead (the same set as report/common.py).
+  const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+  function visible(text) {
+    return String(text).replace(INVISIBLE, (ch) => "\\u" + ch.charCodeAt(0).toString(16).padStart(4, "0"));
+  }
 
   // Inert attributes and child nodes only, for HTML and SVG elements alike.
   function fill(node, attrs, children) {
     for (const [name, value] of Object.entries(attrs || {})) {
       if (REFUSED_ATTRIBUTE.test(name)) throw new Error("refused attribute " + name);
-      node.setAttribute(name, String(value));
+      node.setAttribute(name, SHOWN_ATTRIBUTE.test(name) ? visible(value) : String(value));
     }
     for (const child of children || []) {
-      if (child !== null && child !== undefined) node.append(child);
+      if (child !== null && child !== undefined) node.append(typeof child === "string" ? visible(child) : child);
     }
     return node;
   }
@@ -24,7 +32,7 @@
     const node = document.createElement(tag);
     const settings = options || {};
     if (settings.className) node.className = settings.className;
-    if (settings.text !== undefined) node.textContent = settings.text;
+    if (settings.text !== undefined) node.textContent = visible(settings.text);
     return fill(node, settings.attrs, children);
   }
 
@@ -387,7 +395,7 @@
       for (const button of viewButtons) {
         button.setAttribute("aria-pressed", button.dataset.view === values.category ? "true" : "false");
       }
-      viewLabel.textContent = values.category ? "· " + values.category + " view" : "";
+      viewLabel.textContent = values.category ? visible("· " + values.category + " view") : "";
       document.body.dataset.view = values.category || "all";
     },
     renderRow(record, isOpen) {
@@ -726,13 +734,13 @@
 
   function svgText(x, y, text, className, max) {
     const node = svg("text", { x, y, class: className });
-    node.textContent = clip(text, max);
+    node.textContent = clip(visible(str(text)), max);
     return node;
   }
 
   function svgTitle(text) {
     const node = svg("title");
-    node.textContent = str(text);
+    node.textContent = visible(str(text));
     return node;
   }
 
