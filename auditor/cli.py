@@ -137,6 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=sorted(RENDERERS), default="table")
     report.add_argument("--output", default="-", metavar="PATH|-")
 
+    fix = commands.add_parser(
+        "fix", help="print a reviewable script of the fixes in a saved result (never runs it)"
+    )
+    fix.add_argument("result", type=Path, metavar="RESULT.json")
+    fix.add_argument("--rule", action="append", metavar="RULE", help="only this rule (repeatable)")
+    fix.add_argument("--resource-group", metavar="RG", help="only resources in this resource group")
+    fix.add_argument("--shell", choices=("bash", "powershell"), default="bash")
+    fix.add_argument("--output", default="-", metavar="PATH|-")
+
     history = commands.add_parser("history", help="list the runs in the run history", parents=[logs, store])
     history.add_argument("--format", choices=("table", "json"), default="table")
     history.add_argument("--limit", type=int, default=50, metavar="N")
@@ -339,6 +348,20 @@ def _run_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_fix(args: argparse.Namespace) -> int:
+    from auditor.fix_script import render_script
+
+    try:
+        result = load_result(args.result)
+    except ResultFileError as error:
+        raise UsageError(str(error)) from error
+    script = render_script(
+        result, source=str(args.result), shell=args.shell, rules=args.rule, resource_group=args.resource_group
+    )
+    _emit(script, args.output)
+    return EXIT_OK
+
+
 def _run_rules(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
@@ -396,6 +419,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "history": _run_history,
     "diff": _run_diff,
     "report": _run_report,
+    "fix": _run_fix,
     "rules": _run_rules,
     "matrix": _run_matrix,
 }
