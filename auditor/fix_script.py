@@ -24,19 +24,17 @@ def _powershell_quote(argument: str) -> str:
     return f"'{doubled}'"
 
 
-# Flags of the generated commands that take no value.
-_SWITCHES = frozenset({"--yes"})
-
-
 def argv_for_shell(command: Sequence[str]) -> list[str]:
     """The argv as it should reach az: a value starting with ``-`` joins its flag (``--name=-x``).
+
+    Every flag of a generated command takes a value, so the item after a flag is always its value.
 
     Otherwise az would read a hostile name such as ``--debug`` as a flag of its own.
     """
     out: list[str] = []
     arguments = iter(command)
     for item in arguments:
-        if not item.startswith("--") or item in _SWITCHES:
+        if not item.startswith("--"):
             out.append(item)
             continue
         value = next(arguments, None)

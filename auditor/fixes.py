@@ -183,7 +183,7 @@ def _private_endpoint_not_approved(site: Site, evidence: Mapping[str, Any]) -> d
             )
         elif status.lower() in ("rejected", "disconnected"):
             # A rejected or disconnected connection carries nothing and cannot come back: remove it.
-            commands.append([*_CONNECTION_COMMAND, "delete", "--id", connection_id, "--yes"])
+            commands.append([*_CONNECTION_COMMAND, "delete", "--id", connection_id])
     if not commands:
         return None
     return _fix(
