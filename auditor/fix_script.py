@@ -2,8 +2,9 @@
 
 Each argument of a fix's argv is quoted for the target shell so that it reaches ``az`` as exactly
 one argument and nothing in it executes: POSIX single quotes (:func:`shlex.quote`) for bash,
-PowerShell single quotes with embedded quotes doubled. Comments carry resource names through
-:func:`printable`, so a newline in a name cannot end the comment and start a command.
+PowerShell single quotes with embedded quotes doubled; control characters as escapes, never raw.
+Comments carry resource names through :func:`printable`, so a newline in a name cannot end the
+comment and start a command.
 """
 
 from __future__ import annotations
@@ -18,10 +19,47 @@ from auditor.report.common import printable
 SHELLS = ("bash", "powershell")
 
 
-def _powershell_quote(argument: str) -> str:
-    # PowerShell also treats the typographic single quotes as quote characters: double them too.
-    doubled = "".join(ch * 2 if ch in "'\u2018\u2019\u201a\u201b" else ch for ch in argument)
-    return f"'{doubled}'"
+def _escaped(ch: str) -> str:
+    # UTF-8 bytes as \xHH: bash decodes \u escapes only in a UTF-8 locale, bytes in any.
+    return "".join(f"\\x{byte:02x}" for byte in ch.encode("utf-8"))
+
+
+def bash_quote(argument: str) -> str:
+    """One bash word that is exactly ``argument``.
+
+    Printable text gets POSIX single quotes (:func:`shlex.quote`); text with control or other
+    non-printable characters gets ANSI-C quoting (``$'…\\x1b…'``), so an escape sequence or a
+    newline in a hostile name is shown as an escape, never sent raw to the reader's terminal.
+    """
+    if argument.isprintable():
+        return shlex.quote(argument)
+    body = "".join(
+        "\\\\" if ch == "\\" else "\\'" if ch == "'" else ch if ch.isprintable() else _escaped(ch)
+        for ch in argument
+    )
+    return f"$'{body}'"
+
+
+def powershell_quote(argument: str) -> str:
+    """One PowerShell argument that is exactly ``argument``: single quotes, embedded quotes doubled.
+
+    PowerShell also takes the typographic single quotes as quote characters, so they are doubled
+    too. Non-printable characters are joined in as ``[char]0x…`` so none reaches the terminal raw.
+    """
+    pieces: list[str] = []
+    literal: str | None = None
+    for ch in argument:
+        if ch.isprintable():
+            literal = (literal or "") + (ch * 2 if ch in "'\u2018\u2019\u201a\u201b" else ch)
+            continue
+        if literal is not None:
+            pieces.append(f"'{literal}'")
+            literal = None
+        # ConvertFromUtf32 returns a string (a [char] sum would be a number) and covers every code point.
+        pieces.append(f"[char]::ConvertFromUtf32(0x{ord(ch):x})")
+    if literal is not None or not pieces:
+        pieces.append(f"'{literal or ''}'")
+    return pieces[0] if len(pieces) == 1 and pieces[0].startswith("'") else "(" + " + ".join(pieces) + ")"
 
 
 def argv_for_shell(command: Sequence[str]) -> list[str]:
@@ -51,8 +89,8 @@ def command_line(command: Sequence[str], shell: str = "bash") -> str:
     """One command, quoted for ``shell`` (bash or powershell)."""
     arguments = argv_for_shell(command)
     if shell == "powershell":
-        return "& " + " ".join(_powershell_quote(argument) for argument in arguments)
-    return shlex.join(arguments)
+        return "& " + " ".join(powershell_quote(argument) for argument in arguments)
+    return " ".join(bash_quote(argument) for argument in arguments)
 
 
 def display_commands(fix: Mapping[str, Any], shell: str = "bash") -> str:

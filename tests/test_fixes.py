@@ -63,6 +63,9 @@ HOSTILE_NAMES = [
     "a'; touch PWNED-quote; echo '",
     "&& | > < * ? [a] ~ ! # %",
     "\u2019smart\u2018 quotes",
+    "\x1b[2J\x1b[31mred\x07",
+    "nel\x85 ls\u2028 ps\u2029 zw\u200b",
+    "back\\slash\\'",
 ]
 
 
@@ -224,6 +227,7 @@ def _expected_argvs(result: Mapping[str, Any]) -> list[list[str]]:
 
 
 def _run_bash_script(script: str, tmp_path: Path) -> list[list[str]]:
+    assert all(ch.isprintable() or ch == "\n" for ch in script), "a control character reached the script raw"
     path = tmp_path / "fix.sh"
     path.write_text(script, encoding="utf-8")
     subprocess.run(["bash", "-n", str(path)], check=True, capture_output=True)
@@ -268,6 +272,8 @@ def test_powershell_quoting_doubles_single_quotes_and_expands_nothing() -> None:
         ["az", "resource", "update", "--ids", "a'b $(x) `y` \u2019z", "--set", "p=1"], "powershell"
     )
     assert line == "& 'az' 'resource' 'update' '--ids' 'a''b $(x) `y` \u2019\u2019z' '--set' 'p=1'"
+    escaped = command_line(["az", "resource", "update", "--ids", "\x1b[2J'\n"], "powershell")
+    assert escaped.endswith("([char]::ConvertFromUtf32(0x1b) + '[2J''' + [char]::ConvertFromUtf32(0xa))")
 
 
 def test_comments_cannot_be_broken_by_a_newline_in_a_name(tmp_path: Path) -> None:

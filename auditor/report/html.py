@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from auditor.matrix import FEATURE_LABELS, Feature, MatrixError, load_edition
 from auditor.report.common import HOSTING_ORDER, INBOUND_ORDER, OUTBOUND_ORDER, SEVERITY_ORDER, STATUS_ORDER
+from auditor.report.fix_display import with_fix_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -392,7 +393,8 @@ def build_context(result: Mapping[str, Any]) -> dict[str, Any]:
 def render(result: Mapping[str, Any]) -> str:
     script = _asset("report.js")
     style = _asset("report.css")
-    data = {"resources": _records(result.get("resources")), "findings": _records(result.get("findings"))}
+    findings = [with_fix_text(finding) for finding in _records(result.get("findings"))]
+    data = {"resources": _records(result.get("resources")), "findings": findings}
     template = _environment().get_template("report.html.j2")
     return template.render(
         **build_context(result),
