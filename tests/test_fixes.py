@@ -326,3 +326,34 @@ def test_fix_of_an_unreadable_result_is_a_usage_error(
     bad.write_text("{", encoding="utf-8")
     assert main(["fix", str(bad)]) == 2
     assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_markdown_and_sarif_carry_the_fix_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import jsonschema
+
+    from auditor.report import render
+    from auditor.report.fix_display import fix_text
+
+    result = _audit(tmp_path, "demo")
+    markdown = render(result, "markdown")
+    assert "### Fixes" in markdown and "```bash" in markdown
+    first = next(f for f in result["findings"] if fix_text(f))
+    assert str(fix_text(first)).splitlines()[0] in markdown
+    sarif = json.loads(render(result, "sarif"))
+    schema = json.loads((REPO / "tests" / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    fixed = [r for r in sarif["runs"][0]["results"] if "fix" in r["properties"]]
+    assert len(fixed) == sum(1 for f in result["findings"] if "fix" in f and not f.get("waived"))
+    assert all(r["properties"]["fix"]["commands"][0].startswith("az ") for r in fixed)
+
+
+def test_markdown_never_prints_a_hostile_command_raw() -> None:
+    from auditor.report.markdown import render
+
+    result = {"edition": "2026-09", "subscriptions": [], "resources": [], "gaps": [], **_hostile_result()}
+    for finding in result["findings"]:
+        finding["resource_id"] += "<script>x"
+        finding["fix"] = fix_for("risk/ftp-allowed", "fail", finding["resource_id"], {})
+    markdown = render(result)
+    assert "<script" not in markdown and "\x1b" not in markdown
+    assert "`auditor fix` prints it" in markdown

@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from auditor.matrix import FEATURE_LABELS, Feature, MatrixError, load_edition
 from auditor.report.common import HOSTING_ORDER, INBOUND_ORDER, OUTBOUND_ORDER, SEVERITY_ORDER, STATUS_ORDER
-from auditor.report.fix_display import with_fix_text
+from auditor.report.fix_display import html_fix
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -393,8 +393,10 @@ def build_context(result: Mapping[str, Any]) -> dict[str, Any]:
 def render(result: Mapping[str, Any]) -> str:
     script = _asset("report.js")
     style = _asset("report.css")
-    findings = [with_fix_text(finding) for finding in _records(result.get("findings"))]
-    data = {"resources": _records(result.get("resources")), "findings": findings}
+    findings = _records(result.get("findings"))
+    # Fixes ride beside the findings (same order), so the embedded findings stay the result's own.
+    fixes = [html_fix(finding) for finding in findings]
+    data = {"resources": _records(result.get("resources")), "findings": findings, "fixes": fixes}
     template = _environment().get_template("report.html.j2")
     return template.render(
         **build_context(result),

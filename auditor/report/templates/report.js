@@ -102,6 +102,7 @@
       message: (waiver ? `[${waiver}] ` : "") + str(finding.message),
       waived: isPlainObject(finding.waived),
       waiver,
+      fix: isPlainObject((DATA.fixes || [])[index]) ? DATA.fixes[index] : null,
     };
     // What free-text search matches: rule, title, message, resource name, group and id.
     record.haystack = [record.rule, str(finding.title), record.message, record.resource, record.resource_group,
@@ -168,9 +169,8 @@
   }
 
   // The fix's commands (quoted for bash by the auditor) with a copy button; nothing here runs them.
-  function fixNode(finding) {
-    const fix = isPlainObject(finding.fix) ? finding.fix : {};
-    const text = str(finding.fix_text);
+  function fixNode(fix) {
+    const text = str(fix.text);
     const pre = el("pre", { className: "fix-commands" }, [el("code", { text: text })]);
     const status = el("span", { className: "copy-status", attrs: { role: "status" } });
     const copy = el("button", { text: "Copy commands", attrs: { type: "button" } });
@@ -432,7 +432,7 @@
           block("Evidence", keyValues(isPlainObject(finding.evidence) ? finding.evidence : { value: finding.evidence })),
           record.waiver ? block("Waiver", el("p", { text: record.waiver })) : null,
           block("Remediation", remediation),
-          finding.fix_text ? block("Fix (Azure CLI, bash; review before running)", fixNode(finding), true) : null,
+          record.fix ? block("Fix (Azure CLI, bash; review before running)", fixNode(record.fix), true) : null,
           block("Reference", referenceNode(finding.reference)),
           isPlainObject(finding.matrix_cell)
             ? block("Capability matrix cell", el("div", {}, [keyValues(finding.matrix_cell), matrixLink()])) : null,
