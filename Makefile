@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
+# Azurite (the Azure Storage emulator) for the --upload tests, from npm into the venv.
+AZURITE_VERSION := 3.37.0
+AZURITE := $(VENV)/azurite/node_modules/.bin/azurite-blob
 DEMO_SUBSCRIPTION := 00000000-0000-0000-0000-000000000000
 
 .PHONY: setup demo schedule-demo test lint typecheck unit bench image clean
@@ -20,6 +23,9 @@ $(STAMP): pyproject.toml
 $(CHROMIUM):
 	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
+
+$(AZURITE): | $(STAMP)
+	npm install --prefix $(VENV)/azurite --no-audit --no-fund --loglevel=error azurite@$(AZURITE_VERSION)
 
 demo: $(STAMP)
 	mkdir -p reports
@@ -50,7 +56,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) $(CHROMIUM)
+unit: $(STAMP) $(CHROMIUM) $(AZURITE)
 	$(BIN)/pytest
 
 test: lint typecheck unit

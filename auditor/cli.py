@@ -22,6 +22,7 @@ from auditor.report.common import printable
 from auditor.report.json_report import render as render_json
 from auditor.result_file import ResultFileError, load_result, write_atomically
 from auditor.store import STORE_ENV, StoreError
+from auditor.upload import UploadTargetError, upload_target
 from auditor.yamlfile import YamlInputError
 
 EXIT_OK = 0
@@ -130,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also send findings and resources to Log Analytics (Logs Ingestion API) "
         "once the local outputs are written",
     )
+    audit.add_argument(
+        "--upload",
+        type=upload_target,
+        metavar="CONTAINER_URL",
+        help="also upload the report files this run writes (--output, --save) to this Blob Storage "
+        "container (https://ACCOUNT.blob.core.windows.net/CONTAINER[/PATH]) with the audit's credential",
+    )
     audit.add_argument("-v", "--verbose", action="store_true", help="progress and ARM call counts on stderr")
 
     report = commands.add_parser("report", help="re-render a saved JSON result (no Azure access)")
@@ -227,6 +235,13 @@ def _run_audit(args: argparse.Namespace) -> int:
 
     if args.max_concurrency < 1:
         raise UsageError("--max-concurrency must be at least 1")
+    if args.upload is not None:
+        from auditor.upload import check_reports, reports_written
+
+        try:
+            check_reports(reports_written(args))
+        except UploadTargetError as error:
+            raise UsageError(str(error)) from error
     inputs = prepare(args)
     progress: Callable[[str], None] | None = (
         (lambda message: _status(message, event="progress")) if progress_wanted(args.verbose) else None
@@ -281,8 +296,25 @@ def _run_audit(args: argparse.Namespace) -> int:
         per_app = f" ({inventory.arm_calls / apps:.2f} per function app or slot)" if apps else ""
         _status(f"ARM calls: {inventory.arm_calls}{per_app}")
     code = record(inputs, args, result, inventory, exit_code(result, args.fail_on))
+    if args.upload is not None:
+        code = _upload_reports(result, args, send_credential, code)
     if args.send_to is not None:
         return _send_to_log_analytics(result, args, send_credential, code)
+    return code
+
+
+def _upload_reports(result: dict[str, Any], args: argparse.Namespace, credential: Any, code: int) -> int:
+    """After every local output is written; outside any cassette, so replay never sees this traffic."""
+    from auditor.upload import describe_failure, reports_written, upload
+
+    outcome = upload(reports_written(args), args.upload, result["started_at"], credential)
+    if not outcome.complete:
+        _status(f"auditor: {describe_failure(outcome, args.upload)}", event="upload.failed", level="error")
+        return EXIT_CANNOT_VOUCH
+    _status(
+        f"auditor: uploaded {len(outcome.uploaded)} blobs to {printable(args.upload.describe())}",
+        event="upload.ok",
+    )
     return code
 
 
