@@ -144,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("result", type=Path, metavar="RESULT.json")
     report.add_argument("--format", choices=sorted(RENDERERS), default="table")
     report.add_argument("--output", default="-", metavar="PATH|-")
+    report.add_argument(
+        "--upload",
+        type=upload_target,
+        metavar="CONTAINER_URL",
+        help="also upload the --output file to this Blob Storage container, in the result's run folder",
+    )
 
     fix = commands.add_parser(
         "fix", help="print a reviewable script of the fixes in a saved result (never runs it)"
@@ -235,13 +241,7 @@ def _run_audit(args: argparse.Namespace) -> int:
 
     if args.max_concurrency < 1:
         raise UsageError("--max-concurrency must be at least 1")
-    if args.upload is not None:
-        from auditor.upload import check_reports, reports_written
-
-        try:
-            check_reports(reports_written(args))
-        except UploadTargetError as error:
-            raise UsageError(str(error)) from error
+    _check_upload(args)
     inputs = prepare(args)
     progress: Callable[[str], None] | None = (
         (lambda message: _status(message, event="progress")) if progress_wanted(args.verbose) else None
@@ -301,6 +301,18 @@ def _run_audit(args: argparse.Namespace) -> int:
     if args.send_to is not None:
         return _send_to_log_analytics(result, args, send_credential, code)
     return code
+
+
+def _check_upload(args: argparse.Namespace) -> None:
+    """An --upload with nothing to send, or with clashing names, fails before any work is done."""
+    if args.upload is None:
+        return
+    from auditor.upload import check_reports, reports_written
+
+    try:
+        check_reports(reports_written(args))
+    except UploadTargetError as error:
+        raise UsageError(str(error)) from error
 
 
 def _upload_reports(result: dict[str, Any], args: argparse.Namespace, credential: Any, code: int) -> int:
@@ -372,11 +384,15 @@ def _summary_line(result: dict[str, Any]) -> str:
 
 
 def _run_report(args: argparse.Namespace) -> int:
+    _check_upload(args)
     try:
         result = load_result(args.result)
     except ResultFileError as error:
         raise UsageError(str(error)) from error
     _emit(render(result, args.format), args.output)
+    if args.upload is not None:
+        cloud = CLOUDS.get(str(result.get("cloud")), CLOUDS[DEFAULT_CLOUD])
+        return _upload_reports(result, args, _live_credential(cloud.authority), EXIT_OK)
     return EXIT_OK
 
 

@@ -42,37 +42,6 @@ CONNECTION_TIMEOUT_SECONDS = 30
 READ_TIMEOUT_SECONDS = 120
 
 
-def upload_target(value: str) -> UploadTarget:
-    """argparse type of ``--upload``: a malformed URL is a usage error before any audit runs."""
-    import argparse
-
-    try:
-        return parse_target(value)
-    except UploadTargetError as error:
-        raise argparse.ArgumentTypeError(str(error)) from error
-
-
-def reports_written(args: Any) -> list[Report]:
-    """The files this audit writes: ``--output`` unless stdout, and ``--save``."""
-    reports = []
-    if args.output != "-":
-        reports.append(Report(Path(args.output), args.format))
-    if args.save is not None:
-        reports.append(Report(Path(args.save), "json"))
-    return reports
-
-
-def check_reports(reports: Sequence[Report]) -> None:
-    """Refuse, before the audit, an upload with nothing to send or two files of the same blob name."""
-    if not reports:
-        raise UploadTargetError("--upload needs a report file: add --output PATH or --save RESULT.json")
-    names = [report.path.name for report in reports]
-    if len(set(names)) != len(names):
-        raise UploadTargetError(
-            f"--output and --save have the same file name {names[0]!r}: their blobs would clash"
-        )
-
-
 class UploadTargetError(ValueError):
     """A --upload URL the auditor will not use (a usage error)."""
 
@@ -134,6 +103,38 @@ def parse_target(url: str) -> UploadTarget:
     container = segments[account_segments]
     prefix = "".join(f"{segment}/" for segment in segments[account_segments + 1 :])
     return UploadTarget(account_url=account_url, container=container, prefix=prefix)
+
+
+def upload_target(value: str) -> UploadTarget:
+    """argparse type of ``--upload``: a malformed URL is a usage error before any audit runs."""
+    import argparse
+
+    try:
+        return parse_target(value)
+    except UploadTargetError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def reports_written(args: Any) -> list[Report]:
+    """The files this audit writes: ``--output`` unless stdout, and ``--save``."""
+    reports = []
+    if args.output != "-":
+        reports.append(Report(Path(args.output), args.format))
+    save = getattr(args, "save", None)  # `auditor report` has no --save
+    if save is not None:
+        reports.append(Report(Path(save), "json"))
+    return reports
+
+
+def check_reports(reports: Sequence[Report]) -> None:
+    """Refuse, before the audit, an upload with nothing to send or two files of the same blob name."""
+    if not reports:
+        raise UploadTargetError("--upload needs a report file: add --output PATH or --save RESULT.json")
+    names = [report.path.name for report in reports]
+    if len(set(names)) != len(names):
+        raise UploadTargetError(
+            f"--output and --save have the same file name {names[0]!r}: their blobs would clash"
+        )
 
 
 def run_folder(started_at: datetime | str) -> str:

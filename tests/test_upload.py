@@ -166,3 +166,23 @@ def test_container_urls_split_into_account_container_and_prefix() -> None:
         "reports",
         "",
     )
+
+
+def test_report_uploads_its_output_into_the_results_run_folder(
+    storage: Azurite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    container = _container(storage, "rendered")
+    saved = tmp_path / "result.json"
+    assert _audit(tmp_path, "--save", str(saved)) == 0
+    monkeypatch.setattr("auditor.cli._live_credential", lambda authority: StorageCredential())
+    markdown = tmp_path / "summary.md"
+    url = f"{storage.account_url}/rendered"
+    assert (
+        main(["report", str(saved), "--format", "markdown", "--output", str(markdown), "--upload", url]) == 0
+    )
+    stamp = json.loads(saved.read_text(encoding="utf-8"))["started_at"].replace("-", "").replace(":", "")[:15]
+    name = f"runs/{stamp}Z/summary.md"
+    assert container.download_blob(name).readall() == markdown.read_bytes()
+    assert container.get_blob_client(name).get_blob_properties().content_settings.content_type == (
+        "text/markdown; charset=utf-8"
+    )
