@@ -62,17 +62,20 @@ def powershell_quote(argument: str) -> str:
     return pieces[0] if len(pieces) == 1 and pieces[0].startswith("'") else "(" + " + ".join(pieces) + ")"
 
 
+# The one flag of the generated commands that takes no value.
+_SWITCHES = frozenset({"--force-string"})
+
+
 def argv_for_shell(command: Sequence[str]) -> list[str]:
     """The argv as it should reach az: a value starting with ``-`` joins its flag (``--name=-x``).
 
-    Every flag of a generated command takes a value, so the item after a flag is always its value.
-
-    Otherwise az would read a hostile name such as ``--debug`` as a flag of its own.
+    Otherwise az would read a hostile name such as ``--debug`` as a flag of its own. Every
+    generated flag but :data:`_SWITCHES` takes a value, so the item after it is its value.
     """
     out: list[str] = []
     arguments = iter(command)
     for item in arguments:
-        if not item.startswith("--"):
+        if not item.startswith("--") or item in _SWITCHES:
             out.append(item)
             continue
         value = next(arguments, None)

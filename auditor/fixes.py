@@ -220,7 +220,9 @@ def _tls_below_1_2(site: Site, evidence: Mapping[str, Any]) -> dict[str, Any] | 
         properties.append(_config_property(site, "minTlsVersion", "1.2"))
     if "scmMinTlsVersion" in evidence:
         # az functionapp config set has no SCM flag; the config/web resource takes it directly.
-        commands.append(_resource_update(f"{site.id}/config/web", "properties.scmMinTlsVersion=1.2"))
+        # --force-string: the generic --set would otherwise send the number 1.2, not the string "1.2".
+        scm = _resource_update(f"{site.id}/config/web", "properties.scmMinTlsVersion=1.2")
+        commands.append([*scm, "--force-string"])
         properties.append(_config_property(site, "scmMinTlsVersion", "1.2"))
     if not commands:
         return None
