@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
+# Azurite (the Azure Storage emulator) for the --upload tests, from npm into the venv.
+AZURITE_VERSION := 3.37.0
+AZURITE := $(VENV)/azurite/node_modules/.bin/azurite-blob
 DEMO_SUBSCRIPTION := 00000000-0000-0000-0000-000000000000
 
 .PHONY: setup demo schedule-demo test lint typecheck unit bench image clean
@@ -20,6 +23,14 @@ $(STAMP): pyproject.toml
 $(CHROMIUM):
 	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
+
+# Without npm the Azurite tests skip (CI sets AUDITOR_REQUIRE_AZURITE, so there they fail instead).
+$(AZURITE): | $(STAMP)
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --prefix $(VENV)/azurite --no-audit --no-fund --loglevel=error azurite@$(AZURITE_VERSION); \
+	else \
+		echo "make: npm not found; the --upload tests against Azurite will be skipped"; \
+	fi
 
 demo: $(STAMP)
 	mkdir -p reports
@@ -50,7 +61,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) $(CHROMIUM)
+unit: $(STAMP) $(CHROMIUM) $(AZURITE)
 	$(BIN)/pytest
 
 test: lint typecheck unit

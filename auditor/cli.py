@@ -24,6 +24,7 @@ from auditor.report.common import printable, terminal_safe
 from auditor.report.json_report import render as render_json
 from auditor.result_file import ResultFileError, load_result
 from auditor.store import MAX_RUN_ID, STORE_ENV, StoreError, parse_count
+from auditor.upload import UploadTargetError, upload_target
 from auditor.yamlfile import YamlInputError
 
 if TYPE_CHECKING:
@@ -183,12 +184,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="also send findings and resources to Log Analytics (Logs Ingestion API) "
         "once the local outputs are written",
     )
+    audit.add_argument(
+        "--upload",
+        type=upload_target,
+        metavar="CONTAINER_URL",
+        help="also upload the report files this run writes (--output, --save) to this Blob Storage "
+        "container (https://ACCOUNT.blob.core.windows.net/CONTAINER[/PATH]) with the audit's credential",
+    )
     audit.add_argument("-v", "--verbose", action="store_true", help="progress and ARM call counts on stderr")
 
     report = commands.add_parser("report", help="re-render a saved JSON result (no Azure access)")
     report.add_argument("result", type=Path, metavar="RESULT.json")
     report.add_argument("--format", choices=sorted(RENDERERS), default="table")
     report.add_argument("--output", default="-", metavar="PATH|-")
+    report.add_argument(
+        "--upload",
+        type=upload_target,
+        metavar="CONTAINER_URL",
+        help="also upload the --output file to this Blob Storage container, in the result's run folder",
+    )
+
+    fix = commands.add_parser(
+        "fix", help="print a reviewable script of the fixes in a saved result (never runs it)"
+    )
+    fix.add_argument("result", type=Path, metavar="RESULT.json")
+    fix.add_argument("--rule", action="append", metavar="RULE", help="only this rule (repeatable)")
+    fix.add_argument("--resource-group", metavar="RG", help="only resources in this resource group")
+    fix.add_argument("--shell", choices=("bash", "powershell"), default="bash")
+    fix.add_argument("--output", default="-", metavar="PATH|-")
 
     history = commands.add_parser("history", help="list the runs in the run history", parents=[logs, store])
     history.add_argument("--format", choices=("table", "json"), default="table")
@@ -291,6 +314,7 @@ def _run_audit(args: argparse.Namespace) -> int:
             ("--output", _output_path(args.output), True),
         ]
     )
+    _check_upload(args)
     inputs = prepare(args)
     progress: Callable[[str], None] | None = (
         (lambda message: _status(message, event="progress")) if progress_wanted(args.verbose) else None
@@ -304,7 +328,6 @@ def _run_audit(args: argparse.Namespace) -> int:
     credential: Any = None
     try:
         with _cassette_mode(args) as credential:
-            send_credential = credential
             subscriptions = args.subscription
             if args.all_subscriptions:
                 subscriptions, skipped = _all_subscriptions(credential, counter, arm_endpoint, pacer)
@@ -351,8 +374,37 @@ def _run_audit(args: argparse.Namespace) -> int:
         _status(
             f"auditor: recorded run {run_id} in {inputs.store_path}", event="store.recorded", run_id=run_id
         )
+    if args.upload is not None:
+        code = _upload_reports(result, args, credential, code)
     if args.send_to is not None:
-        return _send_to_log_analytics(result, args, send_credential, code)
+        return _send_to_log_analytics(result, args, credential, code)
+    return code
+
+
+def _check_upload(args: argparse.Namespace) -> None:
+    """An --upload with nothing to send, or with clashing names, fails before any work is done."""
+    if args.upload is None:
+        return
+    from auditor.upload import check_reports, reports_written
+
+    try:
+        check_reports(reports_written(args))
+    except UploadTargetError as error:
+        raise UsageError(str(error)) from error
+
+
+def _upload_reports(result: dict[str, Any], args: argparse.Namespace, credential: Any, code: int) -> int:
+    """After every local output is written; outside any cassette, so replay never sees this traffic."""
+    from auditor.upload import describe_failure, reports_written, upload
+
+    outcome = upload(reports_written(args), args.upload, result["started_at"], credential)
+    if not outcome.complete:
+        _status(f"auditor: {describe_failure(outcome, args.upload)}", event="upload.failed", level="error")
+        return EXIT_CANNOT_VOUCH
+    _status(
+        f"auditor: uploaded {len(outcome.uploaded)} blobs to {printable(args.upload.describe())}",
+        event="upload.ok",
+    )
     return code
 
 
@@ -448,11 +500,30 @@ def _summary_line(result: dict[str, Any]) -> str:
 
 def _run_report(args: argparse.Namespace) -> int:
     refuse_shared_paths([("the input", args.result, False), ("--output", _output_path(args.output), True)])
+    _check_upload(args)
     try:
         result = load_result(args.result)
     except ResultFileError as error:
         raise UsageError(str(error)) from error
     _emit(render(result, args.format), args.output)
+    if args.upload is not None:
+        cloud = CLOUDS.get(str(result.get("cloud")), CLOUDS[DEFAULT_CLOUD])
+        return _upload_reports(result, args, _live_credential(cloud.authority), EXIT_OK)
+    return EXIT_OK
+
+
+def _run_fix(args: argparse.Namespace) -> int:
+    from auditor.fix_script import render_script
+
+    refuse_shared_paths([("the input", args.result, False), ("--output", _output_path(args.output), True)])
+    try:
+        result = load_result(args.result)
+    except ResultFileError as error:
+        raise UsageError(str(error)) from error
+    script = render_script(
+        result, source=str(args.result), shell=args.shell, rules=args.rule, resource_group=args.resource_group
+    )
+    _emit(script, args.output)
     return EXIT_OK
 
 
@@ -544,6 +615,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "history": _run_history,
     "diff": _run_diff,
     "report": _run_report,
+    "fix": _run_fix,
     "rules": _run_rules,
     "matrix": _run_matrix,
 }

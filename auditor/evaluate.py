@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from auditor.counts import count_findings, fails_at_or_above
+from auditor.fixes import fix_for
 from auditor.matrix import DEFAULT_EDITION, Cell, load_edition
 from auditor.model import (
     AccessRule,
@@ -427,6 +428,9 @@ class _FindingBuilder:
         }
         if matrix_cell is not None:
             finding["matrix_cell"] = matrix_cell
+        fix = fix_for(rule.id, finding["status"], app.id, evidence)
+        if fix is not None:
+            finding["fix"] = fix
         return finding
 
 

@@ -38,6 +38,7 @@ from auditor.report.common import (
     json_escape_invisible,
     visible_controls,
 )
+from auditor.report.fix_display import html_fix
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -421,7 +422,10 @@ def build_context(result: Mapping[str, Any]) -> dict[str, Any]:
 def render(result: Mapping[str, Any]) -> str:
     script = _asset("report.js")
     style = _asset("report.css")
-    data = {"resources": _records(result.get("resources")), "findings": _records(result.get("findings"))}
+    findings = _records(result.get("findings"))
+    # Fixes ride beside the findings (same order), so the embedded findings stay the result's own.
+    fixes = [html_fix(finding) for finding in findings]
+    data = {"resources": _records(result.get("resources")), "findings": findings, "fixes": fixes}
     template = _environment().get_template("report.html.j2")
     return template.render(
         **build_context(result),

@@ -25,6 +25,7 @@ from auditor.report.common import (
     rank,
     shorten,
 )
+from auditor.report.fix_display import markdown_fix_lines
 
 TOP_FINDINGS = 10
 MESSAGE_WIDTH = 160
@@ -133,9 +134,9 @@ def _rule_link(finding: Mapping[str, Any]) -> str:
     return f"[{rule}]({url})" if url else rule
 
 
-def _top_findings(result: Mapping[str, Any]) -> list[str]:
-    names = {str(r.get("id", "")).lower(): display_name(r) for r in result.get("resources") or []}
-    failing = sorted(
+def _failing(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Failing, unwaived findings, most severe first."""
+    return sorted(
         (f for f in result.get("findings") or [] if counts_as_failing(f)),
         key=lambda finding: (
             rank(SEVERITY_ORDER, finding.get("severity")),
@@ -143,6 +144,15 @@ def _top_findings(result: Mapping[str, Any]) -> list[str]:
             str(finding.get("resource_id")).lower(),
         ),
     )
+
+
+def _resource_names(result: Mapping[str, Any]) -> dict[str, str]:
+    return {str(r.get("id", "")).lower(): display_name(r) for r in result.get("resources") or []}
+
+
+def _top_findings(result: Mapping[str, Any]) -> list[str]:
+    names = _resource_names(result)
+    failing = _failing(result)
     if not failing:
         return ["No failing findings."]
     rows = []
@@ -250,6 +260,19 @@ def render(result: Mapping[str, Any]) -> str:
         "",
         *_top_findings(result),
     ]
+    names = _resource_names(result)
+    fixes = markdown_fix_lines(
+        _failing(result)[:TOP_FINDINGS],
+        lambda finding: (
+            f"**{escape_markdown(finding.get('rule_id'))}** on "
+            + escape_markdown(
+                names.get(str(finding.get("resource_id")).lower()) or finding.get("resource_id")
+            )
+        ),
+        escape_markdown,
+    )
+    if fixes:
+        sections += ["", *fixes]
     waiver_note = _waiver_note(result)
     if waiver_note:
         sections += ["", *waiver_note]

@@ -19,6 +19,10 @@ info   0.0 (GitHub "low")      note
 
 Nothing maps to "critical": the catalogue has no severity above high.
 
+Fixes: SARIF's ``result.fixes`` must carry ``artifactChanges`` (byte replacements in a file), and
+an Azure CLI command changes no file, so a finding's fix travels in ``result.properties.fix``
+(summary, commands quoted for bash, caution, Bicep/ARM properties) instead.
+
 Physical location: code scanning shows a result only when it has a physical
 location, and an Azure resource has no file. Each result points at the ARM
 resource itself: the artifact URI is the resource id, lower-cased (ARM ids
@@ -41,6 +45,7 @@ from urllib.parse import quote
 
 from auditor.docs import reference_url
 from auditor.report.common import json_escape_invisible
+from auditor.report.fix_display import sarif_fix_property
 from auditor.report.markdown import escape_markdown
 
 SARIF_VERSION = "2.1.0"
@@ -228,6 +233,9 @@ def _result(
         properties["reference"] = finding["reference"]
     if isinstance(finding.get("waiver_expired"), Mapping):
         properties["waiver_expired"] = finding["waiver_expired"]
+    fix = sarif_fix_property(finding)
+    if fix is not None:
+        properties["fix"] = fix
     sarif_result: dict[str, Any] = {
         "ruleId": rule_id,
         "ruleIndex": rule_index[rule_id],

@@ -115,6 +115,7 @@
       message: (waiver ? `[${waiver}] ` : "") + str(finding.message),
       waived: isPlainObject(finding.waived),
       waiver,
+      fix: isPlainObject((DATA.fixes || [])[index]) ? DATA.fixes[index] : null,
     };
     // What free-text search matches: rule, title, message, resource name, group and id.
     record.haystack = [record.rule, str(finding.title), record.message, record.resource, record.resource_group,
@@ -182,6 +183,38 @@
       wrapper.append(" ", link);
     }
     return wrapper;
+  }
+
+  // The fix's commands (quoted for bash by the auditor) with a copy button; nothing here runs them.
+  function fixNode(fix) {
+    const text = str(fix.text);
+    const pre = el("pre", { className: "fix-commands" }, [el("code", { text: text })]);
+    const status = el("span", { className: "copy-status", attrs: { role: "status" } });
+    const copy = el("button", { text: "Copy commands", attrs: { type: "button" } });
+    copy.addEventListener("click", () => {
+      const selectInstead = () => {
+        window.getSelection().selectAllChildren(pre);
+        status.textContent = "Selected: press Ctrl+C (or ⌘C) to copy.";
+      };
+      if (!navigator.clipboard || !navigator.clipboard.writeText) {
+        selectInstead();
+        return;
+      }
+      navigator.clipboard.writeText(text).then(
+        () => { status.textContent = "Copied. Review before running."; },
+        selectInstead,
+      );
+    });
+    const parts = [el("p", { text: str(fix.summary) })];
+    if (fix.caution) parts.push(el("p", { className: "fix-caution", text: "Caution: " + str(fix.caution) }));
+    parts.push(pre, el("div", {}, [copy, " ", status]));
+    const properties = Array.isArray(fix.properties) ? fix.properties.filter(isPlainObject) : [];
+    if (properties.length) {
+      parts.push(el("p", { text: "Bicep/ARM:" }), el("ul", {}, properties.map((property) => el("li", {}, [
+        el("code", { text: str(property.resource_type) + (property.name ? " '" + str(property.name) + "'" : "") + " " + str(property.path) + " = " + JSON.stringify(property.value) }),
+      ]))));
+    }
+    return el("div", { className: "fix" }, parts);
   }
 
   function matrixLink() {
@@ -426,6 +459,7 @@
           block("Evidence", keyValues(isPlainObject(finding.evidence) ? finding.evidence : { value: finding.evidence })),
           record.waiver ? block("Waiver", el("p", { text: record.waiver })) : null,
           block("Remediation", remediation),
+          record.fix ? block("Fix (Azure CLI, bash; review before running)", fixNode(record.fix), true) : null,
           block("Reference", referenceNode(finding.reference)),
           isPlainObject(finding.matrix_cell)
             ? block("Capability matrix cell", el("div", {}, [keyValues(finding.matrix_cell), matrixLink()])) : null,
