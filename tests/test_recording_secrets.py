@@ -38,6 +38,7 @@ def test_a_recorded_live_audit_holds_neither_the_client_secret_nor_the_token(
         bundle.write_text(Path(arm.ca_file).read_text() + Path(sign_in.ca_file).read_text())
         # Recorded first, so the test puts back what point_at replaces.
         monkeypatch.setattr(inventory_module, "collect_inventory", inventory_module.collect_inventory)
+        monkeypatch.setattr(cli, "_live_credential", cli._live_credential)
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
         point_at(arm.base_url, str(bundle))
         monkeypatch.setattr(
