@@ -2,80 +2,34 @@
 
 The golden file lists every fail and unknown outcome of the demo audit and every
 resource's exposure. A change in collection, rules or the demo that moves any
-of them fails here; after reviewing the difference, regenerate with
-``AUDITOR_UPDATE_GOLDEN=1 pytest tests/test_demo_audit.py``.
+of them fails here; after reviewing the difference, regenerate with ``make regen``
+(tools/build_demo_goldens.py is the one writer of tests/golden/).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from auditor import __version__
-from auditor.collect.cassettes import replaying
-from auditor.collect.clients import FakeCredential
-from auditor.collect.inventory import collect_inventory
-from auditor.evaluate import evaluate
 from auditor.rules import RULES
+from tools.build_demo_goldens import GOLDEN_RUNS, audit, digest, golden_name
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"
-SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-FIXED_TIME = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
 
 def _audit(cassette: str, edition: str, include_passed: bool = False) -> dict[str, Any]:
-    with replaying(REPO / "cassettes" / cassette):
-        inventory = collect_inventory([SUBSCRIPTION], FakeCredential())
-    return evaluate(
-        inventory,
-        edition=edition,
-        started_at=FIXED_TIME,
-        finished_at=FIXED_TIME,
-        include_passed=include_passed,
-        tool_version=__version__,
-    )
+    return audit(REPO / "cassettes" / cassette, edition, include_passed=include_passed)
 
 
-def _digest(result: dict[str, Any]) -> dict[str, Any]:
-    names = {resource["id"].lower(): resource["name"] for resource in result["resources"]}
-    return {
-        "exposure": {
-            resource["name"]: {
-                "hosting": resource["hosting"],
-                "os": resource["os"],
-                "inbound": resource["inbound"],
-                "outbound": resource["outbound"],
-                "vnet_integration": resource["vnet_integration"]["kind"],
-            }
-            for resource in result["resources"]
-        },
-        "findings": sorted(
-            f"{names[finding['resource_id'].lower()]} {finding['status']} {finding['rule_id']} "
-            f"{finding['fingerprint']}"
-            for finding in result["findings"]
-        ),
-        "gaps": sorted(f"{gap['operation']} {gap['status']}" for gap in result["gaps"]),
-    }
-
-
-@pytest.mark.parametrize(
-    ("cassette", "edition"),
-    [("demo", "2026-09"), ("demo", "2019-04"), ("demo-gap", "2026-09")],
-)
+@pytest.mark.parametrize(("cassette", "edition"), GOLDEN_RUNS)
 def test_replayed_audit_matches_the_reviewed_finding_set(cassette: str, edition: str) -> None:
-    digest = _digest(_audit(cassette, edition))
-    golden = GOLDEN / f"{cassette}.{edition}.json"
-    if os.environ.get("AUDITOR_UPDATE_GOLDEN"):
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_text(json.dumps(digest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    assert digest == json.loads(golden.read_text(encoding="utf-8"))
+    golden = GOLDEN / golden_name(cassette, edition)
+    assert digest(_audit(cassette, edition)) == json.loads(golden.read_text(encoding="utf-8"))
 
 
 def test_every_rule_fails_and_passes_somewhere_in_the_demo() -> None:

@@ -9,11 +9,12 @@ link payloads into exactly those fields of a few demo apps, so the reports can b
 shown to render them as text. Resource ids and URLs stay as they are: the requests
 must still match.
 
-Run ``python tools/build_hostile_cassette.py`` after rebuilding the demo.
+``make regen`` runs it after rebuilding the demo (``--source``/``--out`` pick other folders).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Iterable
@@ -135,17 +136,27 @@ def build(interactions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return rebuilt
 
 
-def main() -> int:
-    source = yaml.safe_load((SOURCE / "arm.yaml").read_text(encoding="utf-8"))
+def write(source_dir: Path, target_dir: Path) -> int:
+    """Write the hostile cassette built from ``source_dir`` into ``target_dir``; return its size."""
+    source = yaml.safe_load((source_dir / "arm.yaml").read_text(encoding="utf-8"))
     source["interactions"] = build(source["interactions"])
-    TARGET.mkdir(parents=True, exist_ok=True)
-    (TARGET / "arm.yaml").write_text(
+    target_dir.mkdir(parents=True, exist_ok=True)
+    (target_dir / "arm.yaml").write_text(
         yaml.safe_dump(source, allow_unicode=False, sort_keys=False, width=120), encoding="utf-8"
     )
-    manifest = SOURCE / "manifest.json"
+    manifest = source_dir / "manifest.json"
     if manifest.exists():
-        (TARGET / "manifest.json").write_text(manifest.read_text(encoding="utf-8"), encoding="utf-8")
-    print(f"wrote {TARGET / 'arm.yaml'} ({len(source['interactions'])} interactions)")
+        (target_dir / "manifest.json").write_text(manifest.read_text(encoding="utf-8"), encoding="utf-8")
+    return len(source["interactions"])
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=SOURCE, help="the demo cassette folder to poison")
+    parser.add_argument("--out", type=Path, default=TARGET, help="folder to write the hostile cassette to")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    count = write(args.source, args.out)
+    print(f"wrote {args.out / 'arm.yaml'} ({count} interactions)")
     return 0
 
 

@@ -7,6 +7,7 @@ not named there is meant to pass (or be not applicable) for that app.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -201,10 +202,29 @@ class VnetConnection:
 
 
 @dataclass(frozen=True)
+class Expect:
+    """What a resource is in the demo to show, and its outcomes under the default edition 2026-09.
+
+    Each mapping goes from a rule id to why (empty when the rule's name says it all). A rule not
+    in ``fails`` or ``unknown`` passes or does not apply; ``passes`` names the rules this resource
+    is the example of a pass for. ``unknown_2019_04`` lists the outcomes that are ``unknown``
+    under edition 2019-04. tools/write_demo_expected.py renders all of it as
+    cassettes/demo/EXPECTED.md; tests/test_demo_regen.py checks it against the goldens.
+    """
+
+    shows: str = ""
+    fails: Mapping[str, str] = field(default_factory=dict)
+    unknown: Mapping[str, str] = field(default_factory=dict)
+    passes: Mapping[str, str] = field(default_factory=dict)
+    unknown_2019_04: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Site:
     """A function app, a slot (in ``App.slots``) or a non-function site."""
 
     name: str
+    expect: Expect = field(default_factory=Expect)
     config: Config = field(default_factory=Config)
     functions: tuple[Fn, ...] = ()
     https_only: bool = True
@@ -460,24 +480,56 @@ ACA_ENV = f"{ACA_RG}/providers/Microsoft.App/managedEnvironments/cae-contoso"
 
 APPS: tuple[App, ...] = (
     # ---- Consumption, Windows ----------------------------------------------------------------
-    # fails: public-unrestricted (allow-all-rule), anonymous-http-trigger-public, ftp-allowed,
-    #        outbound-uncontrolled. Slot "preview" fails the same minus anonymous (function key).
     App(
         "func-webhooks-cons",
+        expect=Expect(
+            shows=(
+                "A public Consumption app with the default Allow all rule, FTP allowed and an anonymous HTTP"
+                " trigger."
+            ),
+            fails={
+                "risk/anonymous-http-trigger-public": "",
+                "risk/ftp-allowed": "",
+                "risk/outbound-uncontrolled": "",
+                "risk/public-unrestricted": "",
+            },
+            passes={"drift/linux-consumption-retiring": "Windows"},
+        ),
         rg="rg-contoso-consumption",
         plan="ASP-rgcontosoconsumption-win",
         config=Config(ftps="AllAllowed"),
         functions=(http_fn("GitHubWebhook", "anonymous"), http_fn("Health", "function")),
         slots=(
             Site(
-                "preview", config=Config(ftps="AllAllowed"), functions=(http_fn("GitHubWebhook", "function"),)
+                "preview",
+                expect=Expect(
+                    shows="The preview slot: the same exposure, its HTTP trigger behind a function key.",
+                    fails={
+                        "risk/ftp-allowed": "",
+                        "risk/outbound-uncontrolled": "",
+                        "risk/public-unrestricted": "allow-all-rule",
+                    },
+                    passes={"risk/anonymous-http-trigger-public": "function key"},
+                ),
+                config=Config(ftps="AllAllowed"),
+                functions=(http_fn("GitHubWebhook", "function"),),
             ),
         ),
     ),
-    # fails: vnet-integration-unsupported (regional integration on Consumption), route-all-disabled,
-    #        outbound-uncontrolled. Restricted inbound (explicit default Deny, SCM uses main).
     App(
         "func-thumbnails-cons",
+        expect=Expect(
+            shows=(
+                "Regional VNet integration on Consumption, which the docs say it cannot hold; inbound "
+                "restricted (explicit default Deny, SCM uses main)."
+            ),
+            fails={
+                "drift/vnet-integration-unsupported": "regional integration on Consumption",
+                "drift/vnet-trigger-unsupported": "queue trigger over a regional integration on Consumption",
+                "risk/outbound-uncontrolled": "",
+                "risk/route-all-disabled": "",
+            },
+        ),
         rg="rg-contoso-consumption",
         plan="ASP-rgcontosoconsumption-win",
         integration_subnet=subnet_id("snet-premium-linux"),
@@ -490,23 +542,44 @@ APPS: tuple[App, ...] = (
         ),
         functions=(Fn("ResizeImage", (dict(QUEUE, queueName="thumbnails"), BLOB_OUT)),),
     ),
-    # fails: private-endpoint-unsupported (approved PE on Consumption), outbound-uncontrolled.
-    # Inbound private: publicNetworkAccess null + approved private endpoint.
     App(
         "func-legacy-cons",
+        expect=Expect(
+            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
+            shows=(
+                "A private endpoint on Consumption, which the docs say it cannot hold; inbound private "
+                "(publicNetworkAccess null + approved private endpoint)."
+            ),
+            fails={
+                "drift/private-endpoint-unsupported": "approved PE on Consumption",
+                "risk/outbound-uncontrolled": "",
+            },
+            passes={"risk/anonymous-http-trigger-public": "private"},
+        ),
         rg="rg-contoso-consumption",
         plan="ASP-rgcontosoconsumption-win",
         public_network_access=None,
         functions=(http_fn("Lookup", "anonymous"),),
     ),
-    # What the docs say cannot exist, found anyway (created through an older API, or a template the
-    # portal never checked): the drift rules exist for exactly this.
-    # fails: hybrid-connection-unsupported (a Hybrid Connection on a Consumption plan),
-    #        hybrid-connection-endpoint, service-endpoint-rule-unsupported (2026-09 offers no
-    #        service-endpoint rules on Consumption, conflict C6), service-endpoint-outbound-open,
-    #        outbound-uncontrolled. Restricted inbound: a service-endpoint rule and Deny all.
     App(
         "func-relay-cons",
+        expect=Expect(
+            unknown_2019_04={"drift/service-endpoint-rule-unsupported": ""},
+            shows=(
+                "What the docs say cannot exist, found anyway (created through an older API, or a template "
+                "the portal never checked): a Hybrid Connection and a service-endpoint rule on a Consumption"
+                " plan. Inbound restricted: a service-endpoint rule and Deny all."
+            ),
+            fails={
+                "drift/hybrid-connection-unsupported": "its Consumption plan holds one",
+                "drift/service-endpoint-rule-unsupported": (
+                    "Consumption, which 2026-09 marks unsupported, conflict C6"
+                ),
+                "risk/hybrid-connection-endpoint": "erp.corp.contoso.com:1433",
+                "risk/outbound-uncontrolled": "",
+                "risk/service-endpoint-outbound-open": "",
+            },
+        ),
         rg="rg-contoso-consumption",
         plan="ASP-rgcontosoconsumption-9f2c",
         hybrid_connections=(ERP_ONPREM,),
@@ -514,20 +587,37 @@ APPS: tuple[App, ...] = (
         functions=(http_fn("SyncOrders"),),
     ),
     # ---- Consumption, Linux ------------------------------------------------------------------
-    # fails: linux-consumption-retiring, outbound-uncontrolled. Restricted: explicit default Deny
-    # with one allow rule; SCM uses main.
     App(
         "func-etl-linux-cons",
+        expect=Expect(
+            shows=(
+                "Linux Consumption (retiring); inbound restricted by an explicit default Deny with one allow"
+                " rule, SCM uses main."
+            ),
+            fails={"drift/linux-consumption-retiring": "", "risk/outbound-uncontrolled": ""},
+            passes={"risk/public-unrestricted": "restricted"},
+        ),
         rg="rg-contoso-consumption",
         plan="ASP-rgcontosoconsumption-linux",
         kind=LINUX_KIND,
         config=Config(ip_rules=(OFFICE,), default_action="Deny", scm_use_main=True, scm_rules=(ALLOW_ALL,)),
         functions=(Fn("NightlyEtl", (TIMER,), "python"),),
     ),
-    # fails: linux-consumption-retiring, https-only-disabled, public-unrestricted (no-rules: the
-    #        template deployed an empty list), outbound-uncontrolled, anonymous-http-trigger-public.
     App(
         "func-hooks-linux-cons",
+        expect=Expect(
+            shows=(
+                "Linux Consumption deployed from a template with an empty access-rule list and HTTPS-only "
+                "off."
+            ),
+            fails={
+                "drift/linux-consumption-retiring": "",
+                "risk/anonymous-http-trigger-public": "",
+                "risk/https-only-disabled": "",
+                "risk/outbound-uncontrolled": "",
+                "risk/public-unrestricted": "no-rules",
+            },
+        ),
         rg="rg-contoso-consumption",
         plan="ASP-rgcontosoconsumption-linux",
         kind=LINUX_KIND,
@@ -536,12 +626,25 @@ APPS: tuple[App, ...] = (
         functions=(http_fn("Ping", "anonymous"),),
     ),
     # ---- Flex Consumption --------------------------------------------------------------------
-    # passes nearly everything: Flex integration on a subnet delegated to Microsoft.App/environments
-    # (/27, NSG denying egress) -> outbound controlled without route all; Front Door rule pinned
-    # with X-Azure-FDID; queue trigger on Flex is native. The SCM's own default action says Allow,
-    # but scmIpSecurityRestrictionsUseMain is true, so the main rules decide.
     App(
         "func-ingest-flex",
+        expect=Expect(
+            unknown_2019_04={"drift/vnet-integration-unsupported": "", "drift/vnet-trigger-unsupported": ""},
+            shows=(
+                "Flex Consumption done right: Flex integration on a /27 subnet delegated to "
+                "Microsoft.App/environments with an NSG denying egress (controlled without route all); a "
+                "Front Door rule pinned with X-Azure-FDID; a queue trigger, native on Flex. The SCM's own "
+                "default action says Allow, but scmIpSecurityRestrictionsUseMain is true, so the main rules "
+                "decide."
+            ),
+            passes={
+                "drift/integration-subnet-invalid": "/27 delegated to `Microsoft.App/environments`",
+                "risk/frontdoor-without-fdid": "`x-azure-fdid` set",
+                "risk/outbound-uncontrolled": "Flex, NSG denies 0.0.0.0/0",
+                "risk/route-all-disabled": "Flex",
+                "risk/scm-unrestricted": "uses main; its own SCM default Allow is ignored",
+            },
+        ),
         rg="rg-contoso-flex",
         plan="ASP-func-ingest-flex",
         kind=LINUX_KIND,
@@ -558,10 +661,20 @@ APPS: tuple[App, ...] = (
         ),
         functions=(http_fn("Ingest"), Fn("Drain", (QUEUE,))),
     ),
-    # fails: public-unrestricted (default-allow: explicit Allow default with only Deny rules),
-    #        cors-wildcard, anonymous-http-trigger-public, outbound-uncontrolled.
     App(
         "func-notify-flex",
+        expect=Expect(
+            shows=(
+                "Flex Consumption with an explicit Allow default action and only Deny rules, a CORS wildcard"
+                " and an anonymous HTTP trigger."
+            ),
+            fails={
+                "risk/anonymous-http-trigger-public": "",
+                "risk/cors-wildcard": "",
+                "risk/outbound-uncontrolled": "",
+                "risk/public-unrestricted": "default-allow",
+            },
+        ),
         rg="rg-contoso-flex",
         plan="ASP-func-notify-flex",
         kind=LINUX_KIND,
@@ -574,14 +687,30 @@ APPS: tuple[App, ...] = (
         ),
         functions=(http_fn("Notify", "anonymous"),),
     ),
-    # Documented impossible on Flex: gateway-required integration ("Flex Consumption and Elastic Premium
-    # only support regional virtual network integration") and a Hybrid Connection.
-    # fails: gateway-integration-unsupported, gateway-integration-retiring,
-    #        hybrid-connection-unsupported, hybrid-connection-endpoint, outbound-uncontrolled (no
-    #        regional integration: nothing routes its egress through a subnet). Restricted inbound.
-    #        Its queue trigger over the gateway integration is native on Flex: vnet-trigger passes.
     App(
         "func-bridge-flex",
+        expect=Expect(
+            unknown_2019_04={
+                "drift/gateway-integration-unsupported": "",
+                "drift/hybrid-connection-unsupported": "",
+                "drift/vnet-trigger-unsupported": "",
+            },
+            shows=(
+                'Documented impossible on Flex: gateway-required integration ("Flex Consumption and Elastic '
+                'Premium only support regional virtual network integration") and a Hybrid Connection. '
+                "Inbound restricted; its queue trigger over the gateway integration is native on Flex, so "
+                "vnet-trigger-unsupported passes."
+            ),
+            fails={
+                "drift/gateway-integration-retiring": "",
+                "drift/gateway-integration-unsupported": "gateway-required on Flex Consumption",
+                "drift/hybrid-connection-unsupported": "Flex Consumption",
+                "risk/hybrid-connection-endpoint": "smtp.corp.contoso.com:25",
+                "risk/outbound-uncontrolled": (
+                    "no regional integration: nothing routes its egress through a subnet"
+                ),
+            },
+        ),
         rg="rg-contoso-flex",
         plan="ASP-func-bridge-flex",
         kind=LINUX_KIND,
@@ -591,11 +720,33 @@ APPS: tuple[App, ...] = (
         functions=(Fn("SendMail", (QUEUE,)),),
     ),
     # ---- Elastic Premium, Windows ------------------------------------------------------------
-    # passes: private (publicNetworkAccess Disabled), regional integration with allTraffic on an
-    # NSG-controlled subnet, queue trigger with runtime scale monitoring on.
-    # Slot "staging" fails: vnet-trigger-unsupported (scale monitoring off on the slot).
     App(
         "func-orders",
+        expect=Expect(
+            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
+            shows=(
+                "The well-configured app: private (publicNetworkAccess Disabled), regional integration with "
+                "allTraffic on an NSG-controlled subnet, queue trigger with runtime scale monitoring on. Its"
+                ' slot "staging" has scale monitoring off.'
+            ),
+            passes={
+                "drift/gateway-integration-retiring": "regional integration",
+                "drift/integration-subnet-invalid": "",
+                "drift/private-endpoint-unsupported": "",
+                "drift/vnet-integration-unsupported": "",
+                "drift/vnet-trigger-unsupported": "",
+                "risk/cors-wildcard": "",
+                "risk/ftp-allowed": "FtpsOnly",
+                "risk/https-only-disabled": "",
+                "risk/hybrid-connection-endpoint": "",
+                "risk/outbound-uncontrolled": "",
+                "risk/private-endpoint-bypassed": "Disabled",
+                "risk/private-endpoint-not-approved": "",
+                "risk/public-unrestricted": "private",
+                "risk/route-all-disabled": "`allTraffic`",
+                "risk/tls-below-1.2": "",
+            },
+        ),
         rg="rg-contoso-premium",
         plan=PREMIUM_WIN,
         public_network_access="Disabled",
@@ -606,6 +757,12 @@ APPS: tuple[App, ...] = (
         slots=(
             Site(
                 "staging",
+                expect=Expect(
+                    shows="The staging slot of func-orders, with runtime scale monitoring off.",
+                    fails={"drift/vnet-trigger-unsupported": "queue trigger, scale monitoring off"},
+                    passes={"risk/outbound-uncontrolled": ""},
+                    unknown_2019_04={"drift/private-endpoint-unsupported": ""},
+                ),
                 public_network_access="Disabled",
                 integration_subnet=subnet_id("snet-premium-integration"),
                 all_traffic=True,
@@ -614,10 +771,21 @@ APPS: tuple[App, ...] = (
             ),
         ),
     ),
-    # passes: private (publicNetworkAccess null + approved PE); route all through the legacy
-    # site-level vnetRouteAllEnabled only (outboundVnetRouting all false); NSG-controlled subnet.
     App(
         "func-payments",
+        expect=Expect(
+            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
+            shows=(
+                "Private through publicNetworkAccess null + an approved private endpoint; route all only "
+                "through the legacy site-level vnetRouteAllEnabled (outboundVnetRouting all false); NSG-"
+                "controlled subnet."
+            ),
+            passes={
+                "risk/outbound-uncontrolled": "NSG denies Internet",
+                "risk/private-endpoint-bypassed": "null + approved PE",
+                "risk/route-all-disabled": "legacy site `vnetRouteAllEnabled` only",
+            },
+        ),
         rg="rg-contoso-premium",
         plan=PREMIUM_WIN,
         public_network_access=None,
@@ -626,22 +794,46 @@ APPS: tuple[App, ...] = (
         config=Config(scale_monitoring=True, vnet_route_all=True),
         functions=(http_fn("Authorize"), Fn("Settle", (SERVICE_BUS,))),
     ),
-    # fails: private-endpoint-bypassed (approved PE, publicNetworkAccess explicitly Enabled, Allow
-    #        all), public-unrestricted, hybrid-connection-endpoint, outbound-uncontrolled.
     App(
         "func-reporting",
+        expect=Expect(
+            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
+            shows=(
+                "An approved private endpoint while publicNetworkAccess is explicitly Enabled with Allow "
+                "all, and a Hybrid Connection to on-premises SQL."
+            ),
+            fails={
+                "risk/hybrid-connection-endpoint": "sql01.corp.contoso.com:1433",
+                "risk/outbound-uncontrolled": "",
+                "risk/private-endpoint-bypassed": "approved PE, `publicNetworkAccess: Enabled`, Allow all",
+                "risk/public-unrestricted": "",
+            },
+            passes={"drift/hybrid-connection-unsupported": "Premium Windows"},
+        ),
         rg="rg-contoso-premium",
         plan=PREMIUM_WIN,
         public_network_access="Enabled",
         hybrid_connections=(SQL_ONPREM,),
         functions=(http_fn("MonthlyReport"),),
     ),
-    # fails: private-endpoint-not-approved (Pending), gateway-integration-unsupported (Premium),
-    #        gateway-integration-retiring, vnet-trigger-unsupported, scm-unrestricted (main
-    #        restricted, SCM keeps "Allow all"), tls-below-1.2 (scmMinTlsVersion 1.0),
-    #        outbound-uncontrolled.
     App(
         "func-inventory",
+        expect=Expect(
+            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
+            shows=(
+                'Main site restricted while the SCM site keeps its own "Allow all"; gateway-required '
+                "integration on Elastic Premium; a pending private endpoint."
+            ),
+            fails={
+                "drift/gateway-integration-retiring": "",
+                "drift/gateway-integration-unsupported": "gateway-required on Elastic Premium",
+                "drift/vnet-trigger-unsupported": "gateway-integrated, queue trigger, scale monitoring off",
+                "risk/outbound-uncontrolled": "",
+                "risk/private-endpoint-not-approved": "Pending",
+                "risk/scm-unrestricted": 'own SCM list "Allow all"',
+                "risk/tls-below-1.2": "`scmMinTlsVersion` 1.0",
+            },
+        ),
         rg="rg-contoso-premium",
         plan=PREMIUM_WIN,
         vnet_connections=(VnetConnection(VNET, is_swift=False),),
@@ -649,10 +841,22 @@ APPS: tuple[App, ...] = (
         functions=(Fn("Restock", (QUEUE,)), http_fn("Stock")),
     ),
     # ---- Elastic Premium, Linux --------------------------------------------------------------
-    # fails: route-all-disabled, outbound-uncontrolled, broad-service-tag (AzureCloud),
-    #        hybrid-connection-unsupported (Linux, 2026-09), hybrid-connection-endpoint.
     App(
         "func-telemetry-linux",
+        expect=Expect(
+            shows=(
+                "Elastic Premium Linux with an AzureCloud service-tag rule, a Hybrid Connection on Linux "
+                "(2026-09, conflict C1) and route all off."
+            ),
+            fails={
+                "drift/hybrid-connection-unsupported": "Linux, conflict C1",
+                "risk/broad-service-tag": "`AzureCloud`",
+                "risk/hybrid-connection-endpoint": "files.corp.contoso.com:445",
+                "risk/outbound-uncontrolled": "",
+                "risk/route-all-disabled": "",
+            },
+            passes={"drift/vnet-trigger-unsupported": "scale monitoring on"},
+        ),
         rg="rg-contoso-premium",
         plan=PREMIUM_LINUX,
         kind=LINUX_KIND,
@@ -665,11 +869,22 @@ APPS: tuple[App, ...] = (
         ),
         functions=(Fn("Ingest", (SERVICE_BUS,), "python"),),
     ),
-    # fails: integration-subnet-invalid (not delegated), spoofable-header-rule (Any + only
-    #        X-Forwarded-For), outbound-uncontrolled (route all on, but the subnet's route table
-    #        has no default route and there is no NSG).
     App(
         "func-scoring-linux",
+        expect=Expect(
+            shows=(
+                "An Any rule gated only by X-Forwarded-For; integration into an undelegated subnet whose "
+                "route table has no default route and no NSG, so route all does not control egress."
+            ),
+            fails={
+                "drift/integration-subnet-invalid": "not delegated",
+                "risk/outbound-uncontrolled": (
+                    "route all on, but the subnet's route table has no default route and there is no NSG"
+                ),
+                "risk/spoofable-header-rule": "Any + `x-forwarded-for` only",
+            },
+            passes={"risk/route-all-disabled": "`applicationTraffic`"},
+        ),
         rg="rg-contoso-premium",
         plan=PREMIUM_LINUX,
         kind=LINUX_KIND,
@@ -686,10 +901,19 @@ APPS: tuple[App, ...] = (
         ),
         functions=(http_fn("Score"),),
     ),
-    # fails: integration-subnet-invalid (VNet in northeurope, app in West Europe),
-    #        access-rule-limits (9 sources in one rule), outbound-uncontrolled.
     App(
         "func-geo-linux",
+        expect=Expect(
+            shows=(
+                "One access rule with 9 sources; integration into a VNet in northeurope while the app is in "
+                "West Europe."
+            ),
+            fails={
+                "drift/access-rule-limits": "9 sources in one rule",
+                "drift/integration-subnet-invalid": "VNet in northeurope",
+                "risk/outbound-uncontrolled": "",
+            },
+        ),
         rg="rg-contoso-premium",
         plan=PREMIUM_LINUX,
         kind=LINUX_KIND,
@@ -710,12 +934,26 @@ APPS: tuple[App, ...] = (
         functions=(http_fn("Geocode"),),
     ),
     # ---- Dedicated -------------------------------------------------------------------------
-    # fails: gateway-integration-retiring (gateway-required on a Windows Standard app: supported,
-    #        so gateway-integration-unsupported passes), hybrid-connection-endpoint (Windows: the
-    #        unsupported rule passes), outbound-uncontrolled. Priority tie at 100 (Allow then Deny
-    #        as listed). Slot "staging" also fails remote-debugging-enabled.
     App(
         "func-billing",
+        expect=Expect(
+            shows=(
+                "Gateway-required integration on Windows Standard (supported, but retiring) and a Hybrid "
+                "Connection on Windows (supported). Priority tie at 100 (Allow then Deny as listed). Its "
+                'slot "staging" has remote debugging on.'
+            ),
+            fails={
+                "drift/gateway-integration-retiring": "",
+                "risk/hybrid-connection-endpoint": "sapgw.corp.contoso.com:3300",
+                "risk/outbound-uncontrolled": "",
+            },
+            passes={
+                "drift/gateway-integration-unsupported": "Windows Standard",
+                "drift/hybrid-connection-unsupported": "Standard Windows",
+                "risk/remote-debugging-enabled": "",
+                "risk/shadowed-access-rule": "",
+            },
+        ),
         rg="rg-contoso-dedicated",
         plan="asp-contoso-s1-win",
         vnet_connections=(VnetConnection(VNET, is_swift=False),),
@@ -734,6 +972,15 @@ APPS: tuple[App, ...] = (
         slots=(
             Site(
                 "staging",
+                expect=Expect(
+                    shows="The staging slot of func-billing, left with remote debugging on.",
+                    fails={
+                        "drift/gateway-integration-retiring": "",
+                        "risk/hybrid-connection-endpoint": "sapgw.corp.contoso.com:3300",
+                        "risk/outbound-uncontrolled": "",
+                        "risk/remote-debugging-enabled": "",
+                    },
+                ),
                 vnet_connections=(VnetConnection(VNET, is_swift=False),),
                 hybrid_connections=(SAP_ONPREM,),
                 config=Config(
@@ -743,10 +990,23 @@ APPS: tuple[App, ...] = (
             ),
         ),
     ),
-    # fails: shadowed-access-rule (Deny at 200 behind an Allow Any at 100), public-unrestricted
-    #        (allow-all-rule), tls-below-1.2 (minTlsVersion 1.0), outbound-uncontrolled.
     App(
         "func-docs",
+        expect=Expect(
+            shows=(
+                "A Deny at 200 shadowed by an Allow Any at 100 and minTlsVersion 1.0. Its functions list is "
+                "throttled once (a 429 with Retry-After 0, then the 200)."
+            ),
+            fails={
+                "risk/outbound-uncontrolled": "",
+                "risk/public-unrestricted": "",
+                "risk/shadowed-access-rule": (
+                    "`block-crawler` at 200 and `Deny all` behind `temp-open` Any at 100"
+                ),
+                "risk/tls-below-1.2": "`minTlsVersion` 1.0",
+            },
+            passes={"drift/access-rule-limits": "", "risk/spoofable-header-rule": ""},
+        ),
         rg="rg-contoso-dedicated",
         plan="asp-contoso-s1-win",
         config=Config(
@@ -760,10 +1020,19 @@ APPS: tuple[App, ...] = (
         ),
         functions=(http_fn("Render"),),
     ),
-    # passes: service-endpoint rule + regional integration with allTraffic through a firewall
-    # route table (outbound controlled), so service-endpoint-outbound-open passes.
     App(
         "func-crm-sync",
+        expect=Expect(
+            shows=(
+                "A service-endpoint rule plus regional integration with allTraffic through a firewall route "
+                "table: outbound controlled, so service-endpoint-outbound-open passes."
+            ),
+            passes={
+                "drift/service-endpoint-rule-unsupported": "",
+                "risk/outbound-uncontrolled": "0.0.0.0/0 \u2192 VirtualAppliance",
+                "risk/service-endpoint-outbound-open": "route all through a firewall route table",
+            },
+        ),
         rg="rg-contoso-dedicated",
         plan="asp-contoso-b1-win",
         integration_subnet=subnet_id("snet-dedicated-integration"),
@@ -776,10 +1045,20 @@ APPS: tuple[App, ...] = (
         ),
         functions=(Fn("SyncAccounts", (TIMER,)), Fn("SyncContacts", (QUEUE,))),
     ),
-    # fails: service-endpoint-outbound-open (restricted by a service-endpoint rule only, no
-    #        integration), ftp-allowed, outbound-uncontrolled.
     App(
         "func-partner-api",
+        expect=Expect(
+            shows=(
+                "Restricted by a service-endpoint rule only, with no VNet integration; FTP allowed; the SCM "
+                "site has its own rules."
+            ),
+            fails={
+                "risk/ftp-allowed": "",
+                "risk/outbound-uncontrolled": "",
+                "risk/service-endpoint-outbound-open": "",
+            },
+            passes={"drift/service-endpoint-rule-unsupported": "", "risk/scm-unrestricted": "own SCM rules"},
+        ),
         rg="rg-contoso-dedicated",
         plan="asp-contoso-b1-win",
         config=Config(
@@ -789,11 +1068,22 @@ APPS: tuple[App, ...] = (
         ),
         functions=(http_fn("Quote"),),
     ),
-    # fails: remote-debugging-enabled, cors-wildcard, public-unrestricted, ftp-allowed,
-    #        anonymous-http-trigger-public, outbound-uncontrolled. Slot "dev" fails the same
-    #        minus anonymous.
     App(
         "func-legacy-tools",
+        expect=Expect(
+            shows=(
+                "The old dev box: remote debugging, a CORS wildcard, FTP allowed and an anonymous HTTP "
+                'trigger, on the default Allow all. Its slot "dev" likewise, without the anonymous trigger.'
+            ),
+            fails={
+                "risk/anonymous-http-trigger-public": "",
+                "risk/cors-wildcard": "",
+                "risk/ftp-allowed": "",
+                "risk/outbound-uncontrolled": "",
+                "risk/public-unrestricted": "",
+                "risk/remote-debugging-enabled": "",
+            },
+        ),
         rg="rg-contoso-dedicated",
         plan="asp-contoso-b1-win",
         config=Config(remote_debugging=True, cors=("*", "https://portal.azure.com"), ftps="AllAllowed"),
@@ -801,16 +1091,37 @@ APPS: tuple[App, ...] = (
         slots=(
             Site(
                 "dev",
+                expect=Expect(
+                    shows=(
+                        "The dev slot of func-legacy-tools: the same, its HTTP trigger behind a function key."
+                    ),
+                    fails={
+                        "risk/cors-wildcard": "",
+                        "risk/ftp-allowed": "",
+                        "risk/outbound-uncontrolled": "",
+                        "risk/public-unrestricted": "",
+                        "risk/remote-debugging-enabled": "",
+                    },
+                ),
                 config=Config(remote_debugging=True, cors=("*",), ftps="AllAllowed"),
                 functions=(http_fn("Export"),),
             ),
         ),
     ),
-    # fails: integration-subnet-invalid (its subnet also hosts a private endpoint),
-    #        service-endpoint-rule-unsupported (service-endpoint rule on an app with a PE),
-    #        outbound-uncontrolled (route all, but no NSG and no route table).
     App(
         "func-catalog",
+        expect=Expect(
+            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
+            shows=(
+                "Integration into a subnet that also hosts a private endpoint, and a service-endpoint rule "
+                "on an app with a private endpoint; route all, but no NSG and no route table."
+            ),
+            fails={
+                "drift/integration-subnet-invalid": "subnet holds a private endpoint",
+                "drift/service-endpoint-rule-unsupported": "has a private endpoint",
+                "risk/outbound-uncontrolled": "route all, but no NSG and no route table",
+            },
+        ),
         rg="rg-contoso-dedicated",
         plan="asp-contoso-p1v3-linux",
         kind=LINUX_KIND,
@@ -820,11 +1131,21 @@ APPS: tuple[App, ...] = (
         config=Config(ip_rules=(subnet_rule("apim", "snet-apim", 100), DENY_ALL), scm_use_main=True),
         functions=(http_fn("Products"),),
     ),
-    # fails: outbound-uncontrolled (route all into a NAT-gateway subnet: a NAT gateway is not
-    #        egress control), frontdoor-without-fdid. Slot "canary" on a /29 subnet fails
-    #        integration-subnet-invalid and route-all-disabled.
     App(
         "func-media-linux",
+        expect=Expect(
+            shows=(
+                "Route all into a NAT-gateway subnet (a NAT gateway is not egress control) and a Front Door "
+                'rule without X-Azure-FDID. Its slot "canary" integrates into a /29 subnet.'
+            ),
+            fails={
+                "risk/frontdoor-without-fdid": "",
+                "risk/outbound-uncontrolled": (
+                    "route all into a subnet whose only egress feature is a NAT gateway"
+                ),
+            },
+            passes={"risk/broad-service-tag": ""},
+        ),
         rg="rg-contoso-dedicated",
         plan="asp-contoso-p1v3-linux",
         kind=LINUX_KIND,
@@ -837,16 +1158,36 @@ APPS: tuple[App, ...] = (
         slots=(
             Site(
                 "canary",
+                expect=Expect(
+                    shows=(
+                        "The canary slot of func-media-linux, integrated into a /29 subnet without route all."
+                    ),
+                    fails={
+                        "drift/integration-subnet-invalid": "/29",
+                        "risk/outbound-uncontrolled": "",
+                        "risk/route-all-disabled": "",
+                    },
+                ),
                 integration_subnet=subnet_id("snet-tiny"),
                 config=Config(ip_rules=(OFFICE, DENY_ALL), scm_use_main=True),
                 functions=(http_fn("Transcode"),),
             ),
         ),
     ),
-    # fails: outbound-uncontrolled (NSG denies Internet but an Allow to Internet at 200 precedes
-    #        it), scm-unrestricted (SCM default action explicitly Allow, own empty list).
     App(
         "func-search-linux",
+        expect=Expect(
+            shows=(
+                "An NSG that denies Internet but an Allow to Internet at 200 precedes it; the SCM default "
+                "action explicitly Allow with an empty own list."
+            ),
+            fails={
+                "risk/outbound-uncontrolled": (
+                    "its NSG denies Internet, but an Allow to Internet at priority 200 precedes the Deny"
+                ),
+                "risk/scm-unrestricted": "SCM default action Allow, empty list",
+            },
+        ),
         rg="rg-contoso-dedicated",
         plan="asp-contoso-p1v3-linux",
         kind=LINUX_KIND,
@@ -856,20 +1197,45 @@ APPS: tuple[App, ...] = (
         functions=(http_fn("Query"),),
     ),
     # ---- App Service Environment v3 ----------------------------------------------------------
-    # passes: internal (ILB ASE), outbound controlled (ASE subnet routes 0.0.0.0/0 to a firewall);
-    # an anonymous HTTP trigger is fine since the site is not public. Slot "staging" likewise.
     App(
         "func-ledger-ilb",
+        expect=Expect(
+            shows=(
+                "Internal (ILB ASEv3) with egress controlled (the ASE subnet routes 0.0.0.0/0 to a "
+                "firewall); an anonymous HTTP trigger is fine since the site is not public. Its slot "
+                '"staging" likewise.'
+            ),
+            passes={
+                "drift/ase-retired": "ASEV3",
+                "risk/anonymous-http-trigger-public": "internal",
+                "risk/outbound-uncontrolled": "",
+                "risk/public-unrestricted": "internal",
+            },
+        ),
         rg="rg-contoso-ase",
         plan="asp-contoso-ase-ilb",
         functions=(http_fn("Post", "anonymous"), Fn("Close", (QUEUE,))),
-        slots=(Site("staging", functions=(http_fn("Post", "anonymous"),)),),
+        slots=(
+            Site(
+                "staging",
+                expect=Expect(
+                    shows="The staging slot of func-ledger-ilb, internal and controlled likewise.",
+                    passes={"risk/outbound-uncontrolled": "ASE subnet routed to the firewall"},
+                ),
+                functions=(http_fn("Post", "anonymous"),),
+            ),
+        ),
     ),
-    # fails: service-endpoint-rule-unsupported (service-endpoint rule in an ASE),
-    #        service-endpoint-outbound-open, outbound-uncontrolled (external ASE subnet without
-    #        NSG or route table).
     App(
         "func-pricing-ext",
+        expect=Expect(
+            shows="A service-endpoint rule in an external ASEv3, whose subnet has no NSG or route table.",
+            fails={
+                "drift/service-endpoint-rule-unsupported": "in an ASE",
+                "risk/outbound-uncontrolled": "external ASE subnet without NSG or route table",
+                "risk/service-endpoint-outbound-open": "",
+            },
+        ),
         rg="rg-contoso-ase",
         plan="asp-contoso-ase-ext",
         kind=LINUX_KIND,
@@ -880,27 +1246,55 @@ APPS: tuple[App, ...] = (
         functions=(http_fn("Price"),),
     ),
     # ---- App Service Environment v2 ----------------------------------------------------------
-    # fails: ase-retired, public-unrestricted (external ASE, Allow all), outbound-uncontrolled,
-    #        ftp-allowed.
     App(
         "func-archive-asev2",
+        expect=Expect(
+            shows="An app in a retired ASEv2 (external, Allow all, FTP allowed).",
+            fails={
+                "drift/ase-retired": "ASEV2, tier Isolated",
+                "risk/ftp-allowed": "",
+                "risk/outbound-uncontrolled": "",
+                "risk/public-unrestricted": "",
+            },
+        ),
         rg="rg-contoso-ase",
         plan="asp-contoso-ase-v2",
         config=Config(ftps="AllAllowed"),
         functions=(Fn("Archive", (TIMER, BLOB_OUT)),),
     ),
     # ---- Azure Container Apps ----------------------------------------------------------------
-    # fails: public-unrestricted (default rules), outbound-uncontrolled.
     App(
         "func-events-aca",
+        expect=Expect(
+            shows=(
+                "Azure Container Apps with the default rules; egress is governed by the Container Apps "
+                "environment, which the auditor does not read, so it is unknown."
+            ),
+            fails={"risk/public-unrestricted": ""},
+            unknown={
+                "risk/outbound-uncontrolled": (
+                    "egress is governed by the Container Apps environment, which the auditor does not read"
+                ),
+            },
+        ),
         rg="rg-contoso-aca",
         kind=ACA_KIND,
         managed_environment=ACA_ENV,
         functions=(http_fn("Receive"),),
     ),
-    # passes the inbound rules: explicit default Deny with an office rule, SCM uses main.
     App(
         "func-jobs-aca",
+        expect=Expect(
+            shows=(
+                "Azure Container Apps passing the inbound rules: explicit default Deny with an office rule, "
+                "SCM uses main; egress unknown, as for every Container Apps app."
+            ),
+            unknown={
+                "risk/outbound-uncontrolled": (
+                    "egress is governed by the Container Apps environment, which the auditor does not read"
+                ),
+            },
+        ),
         rg="rg-contoso-aca",
         kind=ACA_KIND,
         managed_environment=ACA_ENV,
