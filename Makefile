@@ -9,7 +9,7 @@ AZURITE_VERSION := 3.37.0
 AZURITE := $(VENV)/azurite/node_modules/.bin/azurite-blob
 DEMO_SUBSCRIPTION := 00000000-0000-0000-0000-000000000000
 
-.PHONY: setup demo schedule-demo test lint typecheck unit bench image clean
+.PHONY: setup demo schedule-demo regen test lint typecheck unit bench image clean
 
 setup: $(STAMP)
 
@@ -53,6 +53,11 @@ schedule-demo: $(STAMP)
 	done && \
 	echo "== auditor history" && $(BIN)/auditor history --store "$$work/history.sqlite" && \
 	echo "== auditor diff (the last two runs of the same scope)" && $(BIN)/auditor diff --store "$$work/history.sqlite"
+
+# Rebuild everything generated from the demo description (tools/demo_contoso.py): the demo
+# cassettes, the hostile cassette, the golden digests and cassettes/demo/EXPECTED.md.
+regen: $(STAMP)
+	$(BIN)/python tools/regen_demo.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check auditor tests tools bench

@@ -1,8 +1,10 @@
-"""The "contoso" demo subscription, described for humans; build_demo_cassettes.py renders it to ARM.
+"""The "contoso" demo subscription: the one description of the demo, from which all else is built.
 
-Every function app says, in a comment, which rules of shared/spec/rules.md it is meant to fail
-under the default edition 2026-09. cassettes/demo/EXPECTED.md lists the same per rule. Everything
-not named there is meant to pass (or be not applicable) for that app.
+Every function app and slot carries an ``Expect``: what it is in the demo to show and which rules
+of shared/spec/rules.md it fails (or leaves unknown) under the default edition 2026-09. `make regen`
+renders this module to ARM cassettes (tools/build_demo_cassettes.py), to the hostile cassette, to
+the golden digests and to cassettes/demo/EXPECTED.md (tools/write_demo_expected.py);
+tests/test_demo_regen.py fails when any of them, or the goldens' outcomes, disagree with it.
 """
 
 from __future__ import annotations
@@ -207,8 +209,9 @@ class Expect:
 
     Each mapping goes from a rule id to why (empty when the rule's name says it all). A rule not
     in ``fails`` or ``unknown`` passes or does not apply; ``passes`` names the rules this resource
-    is the example of a pass for. ``unknown_2019_04`` lists the outcomes that are ``unknown``
-    under edition 2019-04. tools/write_demo_expected.py renders all of it as
+    is the example of a pass for, ``not_applicable`` those it shows a rule leaving alone (no
+    outcome at all). ``unknown_2019_04`` lists the outcomes that are ``unknown`` under edition
+    2019-04. tools/write_demo_expected.py renders all of it as
     cassettes/demo/EXPECTED.md; tests/test_demo_regen.py checks it against the goldens.
     """
 
@@ -216,6 +219,7 @@ class Expect:
     fails: Mapping[str, str] = field(default_factory=dict)
     unknown: Mapping[str, str] = field(default_factory=dict)
     passes: Mapping[str, str] = field(default_factory=dict)
+    not_applicable: Mapping[str, str] = field(default_factory=dict)
     unknown_2019_04: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -491,7 +495,7 @@ APPS: tuple[App, ...] = (
                 "risk/anonymous-http-trigger-public": "",
                 "risk/ftp-allowed": "",
                 "risk/outbound-uncontrolled": "",
-                "risk/public-unrestricted": "",
+                "risk/public-unrestricted": "allow-all-rule",
             },
             passes={"drift/linux-consumption-retiring": "Windows"},
         ),
@@ -554,7 +558,7 @@ APPS: tuple[App, ...] = (
                 "drift/private-endpoint-unsupported": "approved PE on Consumption",
                 "risk/outbound-uncontrolled": "",
             },
-            passes={"risk/anonymous-http-trigger-public": "private"},
+            not_applicable={"risk/anonymous-http-trigger-public": "private"},
         ),
         rg="rg-contoso-consumption",
         plan="ASP-rgcontosoconsumption-win",
@@ -641,9 +645,9 @@ APPS: tuple[App, ...] = (
                 "drift/integration-subnet-invalid": "/27 delegated to `Microsoft.App/environments`",
                 "risk/frontdoor-without-fdid": "`x-azure-fdid` set",
                 "risk/outbound-uncontrolled": "Flex, NSG denies 0.0.0.0/0",
-                "risk/route-all-disabled": "Flex",
                 "risk/scm-unrestricted": "uses main; its own SCM default Allow is ignored",
             },
+            not_applicable={"risk/route-all-disabled": "Flex integration routes all of its egress"},
         ),
         rg="rg-contoso-flex",
         plan="ASP-func-ingest-flex",
@@ -1005,7 +1009,8 @@ APPS: tuple[App, ...] = (
                 ),
                 "risk/tls-below-1.2": "`minTlsVersion` 1.0",
             },
-            passes={"drift/access-rule-limits": "", "risk/spoofable-header-rule": ""},
+            passes={"drift/access-rule-limits": ""},
+            not_applicable={"risk/spoofable-header-rule": "no header-gated rule"},
         ),
         rg="rg-contoso-dedicated",
         plan="asp-contoso-s1-win",
@@ -1207,10 +1212,10 @@ APPS: tuple[App, ...] = (
             ),
             passes={
                 "drift/ase-retired": "ASEV3",
-                "risk/anonymous-http-trigger-public": "internal",
                 "risk/outbound-uncontrolled": "",
                 "risk/public-unrestricted": "internal",
             },
+            not_applicable={"risk/anonymous-http-trigger-public": "internal"},
         ),
         rg="rg-contoso-ase",
         plan="asp-contoso-ase-ilb",
@@ -1309,6 +1314,33 @@ APPS: tuple[App, ...] = (
         plan="asp-contoso-logic",
         kind="functionapp,workflowapp",
     ),
+)
+
+# Configurations the docs say a hosting model cannot hold, each held by a demo app anyway, as
+# (configuration, resource, the drift rule that fails on it); tests/test_documented_impossible.py
+# checks each one through the collector.
+DOCUMENTED_IMPOSSIBLE = (
+    ("Hybrid Connection on Consumption", "func-relay-cons", "drift/hybrid-connection-unsupported"),
+    ("Hybrid Connection on Flex Consumption", "func-bridge-flex", "drift/hybrid-connection-unsupported"),
+    ("private endpoint on Consumption", "func-legacy-cons", "drift/private-endpoint-unsupported"),
+    (
+        "regional VNet integration on Consumption",
+        "func-thumbnails-cons",
+        "drift/vnet-integration-unsupported",
+    ),
+    (
+        "gateway-required integration on Elastic Premium",
+        "func-inventory",
+        "drift/gateway-integration-unsupported",
+    ),
+    (
+        "gateway-required integration on Flex Consumption",
+        "func-bridge-flex",
+        "drift/gateway-integration-unsupported",
+    ),
+    ("VNet triggers on Consumption", "func-thumbnails-cons", "drift/vnet-trigger-unsupported"),
+    ("service-endpoint rule on Consumption", "func-relay-cons", "drift/service-endpoint-rule-unsupported"),
+    ("service-endpoint rule in an ASE", "func-pricing-ext", "drift/service-endpoint-rule-unsupported"),
 )
 
 # The collector's functions list for this app is throttled once: ARM answers 429 with
