@@ -44,12 +44,7 @@ def _files_under(root: Path) -> set[str]:
 
 
 def _declared() -> dict[str, demo.Expect]:
-    declared = {}
-    for app in demo.APPS:
-        if app.name.startswith("func-"):
-            declared[app.name] = app.expect
-            declared.update({f"{app.name}/{slot.name}": slot.expect for slot in app.slots})
-    return declared
+    return {name: site.expect for name, site in demo.audited_resources()}
 
 
 def _golden_outcomes(edition: str) -> set[tuple[str, str, str]]:

@@ -1218,11 +1218,6 @@ class CassetteWriter:
 STATUS_MESSAGES = {200: "OK", 403: "Forbidden", 429: "Too Many Requests"}
 
 
-def is_function_app(app: demo.App) -> bool:
-    tokens = {token.strip().lower() for token in app.kind.split(",")}
-    return "functionapp" in tokens and "workflowapp" not in tokens
-
-
 def error_body(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 
@@ -1237,7 +1232,7 @@ def build(
     writer = CassetteWriter(recorded_at=recorded_at)
     by_name = {app.name: app for app in apps}
     used_plans = [plan for plan in demo.PLANS if any(app.plan == plan.name for app in apps)]
-    function_apps = [app for app in apps if is_function_app(app)]
+    function_apps = [app for app in apps if app.is_function_app]
 
     # 1. sites: two pages, to exercise nextLink (the SDK forces api-version on the second).
     production = [site_body(app) for app in apps]

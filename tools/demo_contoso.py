@@ -9,7 +9,7 @@ tests/test_demo_regen.py fails when any of them, or the goldens' outcomes, disag
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -249,6 +249,12 @@ class App(Site):
     managed_environment: str | None = None
     slots: tuple[Site, ...] = ()
     tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_function_app(self) -> bool:
+        """Audited: a function app, and not a Logic Apps Standard app (which runs on Functions)."""
+        tokens = {token.strip().lower() for token in self.kind.split(",")}
+        return "functionapp" in tokens and "workflowapp" not in tokens
 
 
 @dataclass(frozen=True)
@@ -1315,6 +1321,16 @@ APPS: tuple[App, ...] = (
         kind="functionapp,workflowapp",
     ),
 )
+
+
+def audited_resources() -> Iterator[tuple[str, Site]]:
+    """Every resource the audit reports, as (``app`` or ``app/slot``, its description)."""
+    for app in APPS:
+        if app.is_function_app:
+            yield app.name, app
+            for slot in app.slots:
+                yield f"{app.name}/{slot.name}", slot
+
 
 # Configurations the docs say a hosting model cannot hold, each held by a demo app anyway, as
 # (configuration, resource, the drift rule that fails on it); tests/test_documented_impossible.py
