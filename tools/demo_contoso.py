@@ -555,7 +555,6 @@ APPS: tuple[App, ...] = (
     App(
         "func-legacy-cons",
         expect=Expect(
-            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
             shows=(
                 "A private endpoint on Consumption, which the docs say it cannot hold; inbound private "
                 "(publicNetworkAccess null + approved private endpoint)."
@@ -565,6 +564,7 @@ APPS: tuple[App, ...] = (
                 "risk/outbound-uncontrolled": "",
             },
             not_applicable={"risk/anonymous-http-trigger-public": "private"},
+            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
         ),
         rg="rg-contoso-consumption",
         plan="ASP-rgcontosoconsumption-win",
@@ -574,7 +574,6 @@ APPS: tuple[App, ...] = (
     App(
         "func-relay-cons",
         expect=Expect(
-            unknown_2019_04={"drift/service-endpoint-rule-unsupported": ""},
             shows=(
                 "What the docs say cannot exist, found anyway (created through an older API, or a template "
                 "the portal never checked): a Hybrid Connection and a service-endpoint rule on a Consumption"
@@ -589,6 +588,7 @@ APPS: tuple[App, ...] = (
                 "risk/outbound-uncontrolled": "",
                 "risk/service-endpoint-outbound-open": "",
             },
+            unknown_2019_04={"drift/service-endpoint-rule-unsupported": ""},
         ),
         rg="rg-contoso-consumption",
         plan="ASP-rgcontosoconsumption-9f2c",
@@ -639,7 +639,6 @@ APPS: tuple[App, ...] = (
     App(
         "func-ingest-flex",
         expect=Expect(
-            unknown_2019_04={"drift/vnet-integration-unsupported": "", "drift/vnet-trigger-unsupported": ""},
             shows=(
                 "Flex Consumption done right: Flex integration on a /27 subnet delegated to "
                 "Microsoft.App/environments with an NSG denying egress (controlled without route all); a "
@@ -654,6 +653,7 @@ APPS: tuple[App, ...] = (
                 "risk/scm-unrestricted": "uses main; its own SCM default Allow is ignored",
             },
             not_applicable={"risk/route-all-disabled": "Flex integration routes all of its egress"},
+            unknown_2019_04={"drift/vnet-integration-unsupported": "", "drift/vnet-trigger-unsupported": ""},
         ),
         rg="rg-contoso-flex",
         plan="ASP-func-ingest-flex",
@@ -700,11 +700,6 @@ APPS: tuple[App, ...] = (
     App(
         "func-bridge-flex",
         expect=Expect(
-            unknown_2019_04={
-                "drift/gateway-integration-unsupported": "",
-                "drift/hybrid-connection-unsupported": "",
-                "drift/vnet-trigger-unsupported": "",
-            },
             shows=(
                 'Documented impossible on Flex: gateway-required integration ("Flex Consumption and Elastic '
                 'Premium only support regional virtual network integration") and a Hybrid Connection. '
@@ -720,6 +715,11 @@ APPS: tuple[App, ...] = (
                     "no regional integration: nothing routes its egress through a subnet"
                 ),
             },
+            unknown_2019_04={
+                "drift/gateway-integration-unsupported": "",
+                "drift/hybrid-connection-unsupported": "",
+                "drift/vnet-trigger-unsupported": "",
+            },
         ),
         rg="rg-contoso-flex",
         plan="ASP-func-bridge-flex",
@@ -733,7 +733,6 @@ APPS: tuple[App, ...] = (
     App(
         "func-orders",
         expect=Expect(
-            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
             shows=(
                 "The well-configured app: private (publicNetworkAccess Disabled), regional integration with "
                 "allTraffic on an NSG-controlled subnet, queue trigger with runtime scale monitoring on. Its"
@@ -756,6 +755,7 @@ APPS: tuple[App, ...] = (
                 "risk/route-all-disabled": "`allTraffic`",
                 "risk/tls-below-1.2": "",
             },
+            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
         ),
         rg="rg-contoso-premium",
         plan=PREMIUM_WIN,
@@ -784,7 +784,6 @@ APPS: tuple[App, ...] = (
     App(
         "func-payments",
         expect=Expect(
-            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
             shows=(
                 "Private through publicNetworkAccess null + an approved private endpoint; route all only "
                 "through the legacy site-level vnetRouteAllEnabled (outboundVnetRouting all false); NSG-"
@@ -795,6 +794,7 @@ APPS: tuple[App, ...] = (
                 "risk/private-endpoint-bypassed": "null + approved PE",
                 "risk/route-all-disabled": "legacy site `vnetRouteAllEnabled` only",
             },
+            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
         ),
         rg="rg-contoso-premium",
         plan=PREMIUM_WIN,
@@ -807,7 +807,6 @@ APPS: tuple[App, ...] = (
     App(
         "func-reporting",
         expect=Expect(
-            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
             shows=(
                 "An approved private endpoint while publicNetworkAccess is explicitly Enabled with Allow "
                 "all, and a Hybrid Connection to on-premises SQL."
@@ -819,6 +818,7 @@ APPS: tuple[App, ...] = (
                 "risk/public-unrestricted": "",
             },
             passes={"drift/hybrid-connection-unsupported": "Premium Windows"},
+            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
         ),
         rg="rg-contoso-premium",
         plan=PREMIUM_WIN,
@@ -829,7 +829,6 @@ APPS: tuple[App, ...] = (
     App(
         "func-inventory",
         expect=Expect(
-            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
             shows=(
                 'Main site restricted while the SCM site keeps its own "Allow all"; gateway-required '
                 "integration on Elastic Premium; a pending private endpoint."
@@ -843,6 +842,7 @@ APPS: tuple[App, ...] = (
                 "risk/scm-unrestricted": 'own SCM list "Allow all"',
                 "risk/tls-below-1.2": "`scmMinTlsVersion` 1.0",
             },
+            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
         ),
         rg="rg-contoso-premium",
         plan=PREMIUM_WIN,
@@ -1122,7 +1122,6 @@ APPS: tuple[App, ...] = (
     App(
         "func-catalog",
         expect=Expect(
-            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
             shows=(
                 "Integration into a subnet that also hosts a private endpoint, and a service-endpoint rule "
                 "on an app with a private endpoint; route all, but no NSG and no route table."
@@ -1132,6 +1131,7 @@ APPS: tuple[App, ...] = (
                 "drift/service-endpoint-rule-unsupported": "has a private endpoint",
                 "risk/outbound-uncontrolled": "route all, but no NSG and no route table",
             },
+            unknown_2019_04={"drift/private-endpoint-unsupported": ""},
         ),
         rg="rg-contoso-dedicated",
         plan="asp-contoso-p1v3-linux",
@@ -1370,7 +1370,7 @@ GAP_FORBIDDEN_CONFIG_OF = "func-docs"
 
 # --- day 2: the same subscription one day later (cassettes/demo-day2, `make schedule-demo`) -----
 # Day 1 is APPS above (cassettes/demo). Day 2 changes exactly the apps below, one change of each
-# kind `auditor diff` explains; nothing else differs.
+# kind `auditor diff` explains; nothing else differs. The apps' ``Expect`` describe day 1 only.
 DAY2_RECORDED_AT = "2026-10-21T09:15:03Z"
 LDAP_ONPREM = HybridConnection("sb-contoso-relay", "ldap-onprem", "ldap.corp.contoso.com", 636)
 
