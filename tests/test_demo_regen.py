@@ -57,12 +57,13 @@ def _golden_outcomes(edition: str) -> set[tuple[str, str, str]]:
 
 
 def test_regenerating_the_demo_changes_nothing(tmp_path: Path) -> None:
-    subprocess.run(
+    run = subprocess.run(
         [sys.executable, str(REPO / "tools" / "regen_demo.py"), "--root", str(tmp_path)],
-        check=True,
         capture_output=True,
+        text=True,
         timeout=300,
     )
+    assert run.returncode == 0, run.stderr
     rebuilt = _files_under(tmp_path)
     assert rebuilt == _files_under(REPO), "generated files and committed files differ: run `make regen`"
     stale = [name for name in sorted(rebuilt) if (tmp_path / name).read_bytes() != (REPO / name).read_bytes()]

@@ -2,6 +2,8 @@
 
     .venv/bin/python tools/build_demo_cassettes.py            # writes cassettes/demo, demo-gap and demo-day2
 
+(`make regen` runs it first, then rebuilds what depends on these cassettes.)
+
 The interactions are exactly the GETs of docs/collection.md for this subscription, in ARM's wire
 format for the api-versions the SDKs send (Microsoft.Web 2025-05-01, Microsoft.Network 2026-03-01):
 compact Microsoft.Web JSON with ``{"value": [...], "nextLink": null, "id": null}`` lists,
