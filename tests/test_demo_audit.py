@@ -23,6 +23,7 @@ from auditor.collect.clients import FakeCredential
 from auditor.collect.inventory import collect_inventory
 from auditor.evaluate import evaluate
 from auditor.rules import RULES
+from auditor.rules.reads_needed import READS_NEEDED
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"
@@ -32,7 +33,7 @@ FIXED_TIME = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
 def _audit(cassette: str, edition: str, include_passed: bool = False) -> dict[str, Any]:
     with replaying(REPO / "cassettes" / cassette):
-        inventory = collect_inventory([SUBSCRIPTION], FakeCredential())
+        inventory = collect_inventory([SUBSCRIPTION], FakeCredential(), reads_needed=READS_NEEDED)
     return evaluate(
         inventory,
         edition=edition,
