@@ -7,7 +7,7 @@ A resource an app names but that could not be read leaves its part of the app un
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -85,8 +85,7 @@ def with_functions(
 def _plan(reads: AppReads, gaps: GapLog, missing: dict[DataKey, str]) -> Plan | None:
     if reads.plan_id is None:
         return None
-    plan: Plan | None = _from_own_list(reads, PLANS, reads.plan_id, gaps, missing)
-    return plan
+    return _from_own_list(reads, PLANS, reads.plan_id, gaps, missing)
 
 
 def _ase(
@@ -97,18 +96,17 @@ def _ase(
     )
     if ase_id is None:
         return None
-    ase: AppServiceEnvironment | None = _from_own_list(reads, ASES, ase_id, gaps, missing)
-    return ase
+    return _from_own_list(reads, ASES, ase_id, gaps, missing)
 
 
 def _from_own_list(
-    reads: AppReads, kind: ListKind, resource_id: str, gaps: GapLog, missing: dict[DataKey, str]
-) -> Any:
+    reads: AppReads, kind: ListKind[T], resource_id: str, gaps: GapLog, missing: dict[DataKey, str]
+) -> T | None:
     """The resource an app names, found in its subscription's list (a plan, an ASE).
 
     A failed list leaves it unknown; a list that succeeded but lacks it is a gap of its own.
     """
-    (key,) = kind.feeds
+    (key,) = kind.feeds  # the one part of the app it is (its plan, its ASE)
     sub = reads.subscription
     failure = sub.failure(kind)
     if failure is not None:
@@ -123,10 +121,9 @@ def _from_own_list(
     return None
 
 
-def _to_model(kind: ListKind, raw: Wire) -> Any:
-    transform: Callable[[Wire], Any] | None = kind.to_model
-    assert transform is not None, f"{kind.name} has no model transform"
-    return transform(raw)
+def _to_model(kind: ListKind[T], raw: Wire) -> T:
+    assert kind.to_model is not None, f"{kind.name} has no model transform"
+    return kind.to_model(raw)
 
 
 def _vnet_connections(reads: AppReads, missing: dict[DataKey, str]) -> tuple[VnetConnection, ...] | None:
@@ -180,12 +177,12 @@ def _subnet_with_controls(
 
 def _named_by_subnet(
     resource_id: str | None,
-    kind: ListKind,
+    kind: ListKind[T],
     reads: AppReads,
     shared: AuditReads,
     gaps: GapLog,
     missing: dict[DataKey, str],
-) -> Any:
+) -> T | None:
     """An NSG or route table named by a subnet, from its subscription's list (maybe not the app's)."""
     if resource_id is None:
         return None

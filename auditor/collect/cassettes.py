@@ -357,7 +357,7 @@ class _InOrderCassette(Cassette):  # type: ignore[misc]
 # inside urllib3's ``_new_conn``.
 _CONNECTION_LOCK = threading.RLock()
 # The collector's HTTP exchanges take turns on the *same* lock while a cassette is active
-# (inventory._SerializedTransport): vcrpy's Cassette appends recordings and counts plays
+# (arm_reader._SerializedTransport): vcrpy's Cassette appends recordings and counts plays
 # without locking, and one mechanism instead of two cannot deadlock or disagree about what
 # is guarded. Reentrant: the connection is built inside the exchange.
 CASSETTE_EXCHANGE_LOCK = _CONNECTION_LOCK

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.web import WebSiteManagementClient
 
 from auditor.collect.network import transform_nsg, transform_route_table
 from auditor.collect.web import Wire, transform_ase, transform_plan
-from auditor.model import DataKey
+from auditor.model import AppServiceEnvironment, DataKey, NetworkSecurityGroup, Plan, RouteTable
+
+Model = TypeVar("Model")
 
 
 @dataclass(frozen=True)
-class ListKind:
+class ListKind(Generic[Model]):
     name: str
     provider_path: str  # after /subscriptions/{id}/providers/
     resource_graph_type: str  # lower-cased, as Resource Graph's ``type`` column holds it
@@ -30,7 +32,7 @@ class ListKind:
     feeds: tuple[DataKey, ...]
     # Resources an app names by id (its plan, ASE, a subnet's NSG …) become model objects;
     # the others are read whole (sites, VNets with their subnets, private endpoints) or not at all.
-    to_model: Callable[[Wire], Any] | None = None
+    to_model: Callable[[Wire], Model] | None = None
 
     def operation(self, subscription_id: str) -> str:
         return subscription_list_operation(subscription_id, self.provider_path)
@@ -40,10 +42,10 @@ def subscription_list_operation(subscription_id: str, provider_path: str) -> str
     return f"GET /subscriptions/{subscription_id}/providers/{provider_path}"
 
 
-SITES = ListKind(
+SITES: ListKind[Wire] = ListKind(
     "sites", "Microsoft.Web/sites", "microsoft.web/sites", lambda web, _: web.web_apps.list(), ()
 )
-PLANS = ListKind(
+PLANS: ListKind[Plan] = ListKind(
     "plans",
     "Microsoft.Web/serverfarms",
     "microsoft.web/serverfarms",
@@ -51,7 +53,7 @@ PLANS = ListKind(
     (DataKey.PLAN,),
     transform_plan,
 )
-ASES = ListKind(
+ASES: ListKind[AppServiceEnvironment] = ListKind(
     "ases",
     "Microsoft.Web/hostingEnvironments",
     "microsoft.web/hostingenvironments",
@@ -59,14 +61,14 @@ ASES = ListKind(
     (DataKey.ASE,),
     transform_ase,
 )
-VNETS = ListKind(
+VNETS: ListKind[Wire] = ListKind(
     "vnets",
     "Microsoft.Network/virtualNetworks",
     "microsoft.network/virtualnetworks",
     lambda _, network: network.virtual_networks.list_all(),
     (DataKey.SUBNET,),
 )
-NSGS = ListKind(
+NSGS: ListKind[NetworkSecurityGroup] = ListKind(
     "nsgs",
     "Microsoft.Network/networkSecurityGroups",
     "microsoft.network/networksecuritygroups",
@@ -74,7 +76,7 @@ NSGS = ListKind(
     (DataKey.SUBNET,),
     transform_nsg,
 )
-ROUTE_TABLES = ListKind(
+ROUTE_TABLES: ListKind[RouteTable] = ListKind(
     "route_tables",
     "Microsoft.Network/routeTables",
     "microsoft.network/routetables",
@@ -82,14 +84,14 @@ ROUTE_TABLES = ListKind(
     (DataKey.SUBNET,),
     transform_route_table,
 )
-NAT_GATEWAYS = ListKind(
+NAT_GATEWAYS: ListKind[Wire] = ListKind(
     "nat_gateways",
     "Microsoft.Network/natGateways",
     "microsoft.network/natgateways",
     lambda _, network: network.nat_gateways.list_all(),
     (),
 )
-PRIVATE_ENDPOINTS = ListKind(
+PRIVATE_ENDPOINTS: ListKind[Wire] = ListKind(
     "private_endpoints",
     "Microsoft.Network/privateEndpoints",
     "microsoft.network/privateendpoints",
@@ -98,7 +100,7 @@ PRIVATE_ENDPOINTS = ListKind(
 )
 
 # In the order they are read (and recorded in cassettes).
-LIST_KINDS: tuple[ListKind, ...] = (
+LIST_KINDS: tuple[ListKind[Any], ...] = (
     SITES,
     PLANS,
     ASES,

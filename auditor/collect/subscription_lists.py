@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.web import WebSiteManagementClient
@@ -43,11 +44,11 @@ class SubscriptionReads:
     # NSGs and route tables by id, and a scan of the list per app grows with apps × list size.
     indexes: dict[str, dict[str, Wire]] = field(default_factory=dict)
 
-    def listed(self, kind: ListKind) -> list[Wire] | None:
+    def listed(self, kind: ListKind[Any]) -> list[Wire] | None:
         value = self.lists.get(kind.name)
         return value if isinstance(value, list) else None
 
-    def find(self, kind: ListKind, resource_id: str) -> Wire | None:
+    def find(self, kind: ListKind[Any], resource_id: str) -> Wire | None:
         """The resource with ``resource_id`` in list ``kind`` (which must have been read)."""
         index = self.indexes.get(kind.name)
         if index is None:
@@ -55,7 +56,7 @@ class SubscriptionReads:
             self.indexes[kind.name] = index
         return index.get(resource_id.lower())
 
-    def failure(self, kind: ListKind) -> ReadFailure | None:
+    def failure(self, kind: ListKind[Any]) -> ReadFailure | None:
         value = self.lists.get(kind.name)
         return value if isinstance(value, ReadFailure) else None
 
@@ -74,7 +75,7 @@ def read_subscription_lists(reader: ArmReader, subscriptions: Sequence[Subscript
         subscriptions[index].lists[name] = result
 
 
-def _list_call(kind: ListKind, sub: SubscriptionReads) -> Callable[[], list[Wire]]:
+def _list_call(kind: ListKind[Any], sub: SubscriptionReads) -> Callable[[], list[Wire]]:
     return lambda: all_pages(kind.list_call(sub.web, sub.network))
 
 
