@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -30,11 +30,9 @@ from auditor.collect.pacing import ArmPacer, interleaved_by_budget
 from auditor.collect.read_failures import GapLog, ReadFailure, classify_failure
 from auditor.collect.web import id_segment
 
-if TYPE_CHECKING:  # imported by resource_graph.py only when that source is chosen
-    from azure.mgmt.resourcegraph import ResourceGraphClient
-
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
+C = TypeVar("C")
 
 # A read: the operation it stands for (a gap names it) and the call that makes it.
 Job = tuple[str, Callable[[], T]]
@@ -122,9 +120,11 @@ class ArmReader:
             read_timeout=self._read_timeout,
         )
 
-    def web_client(self, subscription_id: str) -> WebSiteManagementClient:
-        client = build_web_client(
-            subscription_id,
+    def built_client(self, build: Callable[..., C], *leading: str) -> C:
+        """The client ``build(*leading, credential, counter, ...)`` makes over this audit's
+        session, read budget and call count; closed with the others."""
+        client = build(
+            *leading,
             self.credential,
             self.counter,
             base_url=self.base_url,
@@ -134,27 +134,18 @@ class ArmReader:
         self._clients.append(client)
         return client
 
+    def web_client(self, subscription_id: str) -> WebSiteManagementClient:
+        return self.built_client(build_web_client, subscription_id)
+
     def network_client(self, subscription_id: str) -> NetworkManagementClient:
         key = subscription_id.lower()
         if key not in self._network_clients:
-            client = build_network_client(
-                subscription_id,
-                self.credential,
-                self.counter,
-                base_url=self.base_url,
-                transport=self.transport(),
-                pacer=self.pacer,
-            )
-            self._clients.append(client)
-            self._network_clients[key] = client
+            self._network_clients[key] = self.built_client(build_network_client, subscription_id)
         return self._network_clients[key]
 
     def network_client_for(self, resource_id: str) -> NetworkManagementClient:
         """The network client of the subscription ``resource_id`` lives in."""
         return self.network_client(id_segment(resource_id, "subscriptions") or "")
-
-    def keep_to_close(self, client: ResourceGraphClient) -> None:
-        self._clients.append(client)
 
     def close(self) -> None:
         for client in self._clients:

@@ -132,14 +132,7 @@ def lists_by_subscription(
 def read_from_resource_graph(reader: ArmReader, subscriptions: Sequence[SubscriptionReads]) -> None:
     """Every subscription list (and the slots) from two paged Resource Graph queries."""
     reader.say(f"querying Resource Graph for {len(subscriptions)} subscription(s)")
-    client = build_graph_client(
-        reader.credential,
-        reader.counter,
-        base_url=reader.base_url,
-        transport=reader.transport(),
-        pacer=reader.pacer,
-    )
-    reader.keep_to_close(client)
+    client = reader.built_client(build_graph_client)
     ids = [sub.id for sub in subscriptions]
 
     def query() -> tuple[set[str], list[Wire]]:
