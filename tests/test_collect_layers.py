@@ -8,11 +8,21 @@ not even lazily inside a function.
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-COLLECT = Path(__file__).resolve().parents[1] / "auditor" / "collect"
+from auditor.collect.cassettes import replaying
+from auditor.collect.clients import FakeCredential
+from auditor.collect.inventory import collect_inventory
+from auditor.collect.reads_needed import ReadsNeeded
+from auditor.model import App, DataKey, Inventory
+from auditor.rules.reads_needed import READS_NEEDED
+
+REPO = Path(__file__).resolve().parents[1]
+COLLECT = REPO / "auditor" / "collect"
+DEMO_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 LATER_LAYERS = ("auditor.rules", "auditor.evaluate", "auditor.report")
 
 
@@ -62,3 +72,33 @@ def test_the_check_sees_every_form_of_import(source: str) -> None:
 
 def test_the_collect_package_is_where_the_check_looks() -> None:
     assert (COLLECT / "inventory.py").is_file()
+
+
+@dataclass(frozen=True)
+class _NoFunctions:
+    functions_not_needed_because: str = "not needed by this test"
+
+    def functions_needed(self, app: App) -> bool:
+        return False
+
+
+def _demo_inventory(reads_needed: ReadsNeeded) -> tuple[Inventory, list[str]]:
+    """The demo's inventory, and the path of every recorded request the collector sent."""
+    with replaying(REPO / "cassettes" / "demo") as played:
+        inventory = collect_inventory([DEMO_SUBSCRIPTION], FakeCredential(), reads_needed=reads_needed)
+        paths = [request.path for index, request in enumerate(played.requests) if played.play_counts[index]]
+    return inventory, paths
+
+
+def test_the_collector_skips_exactly_what_the_policy_it_is_given_says() -> None:
+    by_rules, paths_by_rules = _demo_inventory(READS_NEEDED)
+    functions_reads = [path for path in paths_by_rules if path.endswith("/functions")]
+    assert functions_reads, "the demo must hold apps whose functions the rules need"
+
+    none, paths = _demo_inventory(_NoFunctions())
+    assert paths == [path for path in paths_by_rules if not path.endswith("/functions")]
+    assert len(none.apps) == len(by_rules.apps)
+    for app in none.apps:
+        assert app.functions is None
+        assert DataKey.FUNCTIONS not in app.missing
+        assert app.not_read[DataKey.FUNCTIONS] == "not needed by this test"
