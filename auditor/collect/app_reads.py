@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.web import WebSiteManagementClient
 
+from auditor.collect.arm_lists import SubscriptionReads, web_operation
 from auditor.collect.arm_reader import ArmReader, Job
 from auditor.collect.list_kinds import ASES, SITES, VNETS
 from auditor.collect.network import subnets_of_vnets, transform_subnet
 from auditor.collect.read_failures import ReadFailure
 from auditor.collect.sdk_answers import all_pages, as_wire
-from auditor.collect.subscription_lists import SubscriptionReads, web_operation
 from auditor.collect.web import (
     Wire,
     arm_object,

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from auditor.collect.app_reads import AppReads, PlanHybrids, integration_subnet_id
+from auditor.collect.arm_lists import SubscriptionReads
 from auditor.collect.list_kinds import ASES, NSGS, PLANS, PRIVATE_ENDPOINTS, ROUTE_TABLES, ListKind
 from auditor.collect.network import private_endpoints_for_site
 from auditor.collect.read_failures import GapLog, ReadFailure, value_or_missing
-from auditor.collect.subscription_lists import SubscriptionReads
 from auditor.collect.web import Wire, id_segment, nested_id, parent_site_id, properties, transform_app
 from auditor.model import (
     App,

@@ -1,7 +1,7 @@
 """Collect the inventory: exactly the ARM GETs of docs/collection.md, concurrently, failures as gaps.
 
 The rooms: which subscription-wide lists there are (list_kinds.py), reading them from ARM
-(subscription_lists.py) or Resource Graph (resource_graph.py), the reads per app
+(arm_lists.py) or Resource Graph (resource_graph.py), the reads per app
 (app_reads.py), what every read shares (arm_reader.py: clients, pool, gaps; pacing.py: ARM's
 read budget; read_failures.py: a failure as a gap), and assembly into the model
 (assembly.py). This module runs them in the order their inputs need.
@@ -25,6 +25,13 @@ from auditor.collect.app_reads import (
     read_plan_hybrids,
     slots_of,
 )
+from auditor.collect.arm_lists import (
+    SubscriptionReads,
+    read_slot_lists,
+    read_subscription_lists,
+    record_list_gaps,
+    subscription_scan,
+)
 from auditor.collect.arm_reader import ArmReader
 from auditor.collect.assembly import AuditReads, assemble_app, with_functions
 from auditor.collect.clients import ARM_ENDPOINT, READ_TIMEOUT_SECONDS, CallCounter
@@ -32,13 +39,6 @@ from auditor.collect.list_kinds import PRIVATE_ENDPOINTS, SITES
 from auditor.collect.network import private_endpoints_by_site
 from auditor.collect.pacing import ArmPacer
 from auditor.collect.reads_needed import ReadsNeeded
-from auditor.collect.subscription_lists import (
-    SubscriptionReads,
-    read_slot_lists,
-    read_subscription_lists,
-    record_list_gaps,
-    subscription_scan,
-)
 from auditor.model import Inventory
 
 INVENTORY_SOURCES = ("arm", "resource-graph")

@@ -4,7 +4,7 @@ Each kind names the list (the key the collector files it under), where ARM lists
 Resource Graph type that holds the same resources (``--inventory-source resource-graph``),
 the SDK call that reads it, the model transform for a resource an app names from it, and
 the data of an app it feeds (the ``missing`` keys and gap ``affects`` when it fails).
-Resources of a list are looked up by their lower-cased id (collect/subscription_lists.py).
+Resources of a list are looked up by their lower-cased id (collect/arm_lists.py).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from azure.mgmt.resourcegraph import ResourceGraphClient
 from azure.mgmt.resourcegraph._version import VERSION as GRAPH_SDK_VERSION
 from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
+from auditor.collect.arm_lists import ALL_SLOTS, SubscriptionReads
 from auditor.collect.arm_reader import ArmReader
 from auditor.collect.clients import (
     ARM_ENDPOINT,
@@ -36,7 +37,6 @@ from auditor.collect.clients import (
 from auditor.collect.errors import MalformedResponse
 from auditor.collect.list_kinds import LIST_KINDS, SITES
 from auditor.collect.read_failures import ReadFailure
-from auditor.collect.subscription_lists import ALL_SLOTS, SubscriptionReads
 from auditor.collect.web import Wire, arm_object
 
 OPERATION = f"POST {RESOURCE_GRAPH_PATH}"
