@@ -301,6 +301,7 @@ def _run_audit(args: argparse.Namespace) -> int:
     from auditor.collect.sign_in import sign_in_failure
     from auditor.collect.subscriptions import ListedSubscription, with_unaudited
     from auditor.evaluate import evaluate, exit_code
+    from auditor.rules.reads_needed import READS_NEEDED
     from auditor.schedule import audit_store_path, prepare, report_waivers
 
     if not args.max_throttle_wait >= 0:  # also refuses nan
@@ -334,6 +335,8 @@ def _run_audit(args: argparse.Namespace) -> int:
             inventory = collect_inventory(
                 subscriptions,
                 credential,
+                # The rules decide which optional reads (the functions) can change an outcome.
+                reads_needed=READS_NEEDED,
                 max_concurrency=args.max_concurrency,
                 base_url=arm_endpoint,
                 counter=counter,

@@ -30,6 +30,7 @@ from auditor.collect.inventory import collect_inventory
 from auditor.collect.pacing import ArmPacer
 from auditor.evaluate import evaluate
 from auditor.report.json_report import render as render_json
+from auditor.rules.reads_needed import READS_NEEDED
 
 MAX_CONCURRENCY = 16  # the CLI's default
 
@@ -62,6 +63,7 @@ def measure(apps: int, latency: float) -> dict[str, Any]:
         inventory = collect_inventory(
             subscriptions,
             FakeCredential(),
+            reads_needed=READS_NEEDED,
             base_url=base_url,
             counter=counter,
             pacer=pacer,

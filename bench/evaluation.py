@@ -24,6 +24,7 @@ from auditor.collect.inventory import collect_inventory
 from auditor.evaluate import evaluate
 from auditor.model import App, Inventory
 from auditor.report.json_report import render as render_json
+from auditor.rules.reads_needed import READS_NEEDED
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -31,7 +32,7 @@ DEMO_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 def demo_inventory() -> Inventory:
     with replaying(REPO / "cassettes" / "demo"):
-        return collect_inventory([DEMO_SUBSCRIPTION], FakeCredential())
+        return collect_inventory([DEMO_SUBSCRIPTION], FakeCredential(), reads_needed=READS_NEEDED)
 
 
 def _clone(app: App, copy: int) -> App:

@@ -17,6 +17,7 @@ from auditor.collect.clients import CallCounter, FakeCredential, ReadOnlyViolati
 from auditor.collect.errors import ReplayMiss
 from auditor.collect.inventory import collect_inventory
 from auditor.model import DataKey, Hosting, Inventory
+from auditor.rules.reads_needed import READS_NEEDED
 
 CASSETTES = Path(__file__).resolve().parent / "cassettes" / "collect"
 SUB = "00000000-0000-0000-0000-000000000000"
@@ -36,7 +37,9 @@ def cassette_dir(tmp_path: Path) -> Path:
 
 def replay(cassette: Path, subscriptions: list[str]) -> tuple[Inventory, Any]:
     with replayer.use_cassette(str(cassette)) as played:
-        inventory = collect_inventory(subscriptions, FakeCredential(), max_concurrency=8)
+        inventory = collect_inventory(
+            subscriptions, FakeCredential(), reads_needed=READS_NEEDED, max_concurrency=8
+        )
     return inventory, played
 
 
@@ -189,7 +192,7 @@ def test_credential_failure_propagates(cassette_dir: Path) -> None:
         replayer.use_cassette(str(cassette_dir / "empty.yaml")),
         pytest.raises(ClientAuthenticationError, match="AZURE_CLIENT_ID"),
     ):
-        collect_inventory([SUB], BrokenCredential())
+        collect_inventory([SUB], BrokenCredential(), reads_needed=READS_NEEDED)
 
 
 def test_bearer_token_and_user_agent_reach_arm(cassette_dir: Path) -> None:
@@ -207,7 +210,7 @@ def test_bearer_token_and_user_agent_reach_arm(cassette_dir: Path) -> None:
         before_record_request=keep_headers,
     )
     with recorder.use_cassette(str(CASSETTES / "config_forbidden.yaml")) as played:
-        inventory = collect_inventory([SUB], FakeCredential())
+        inventory = collect_inventory([SUB], FakeCredential(), reads_needed=READS_NEEDED)
     assert inventory.arm_calls == played.play_count == 14
     assert sent and {authorization for authorization, _ in sent} == {"Bearer replay-token"}
     agents = {agent.split(" ", 1)[0] for _, agent in sent}

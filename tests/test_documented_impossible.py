@@ -22,6 +22,7 @@ from auditor.collect.clients import FakeCredential
 from auditor.collect.inventory import collect_inventory
 from auditor.evaluate import evaluate
 from auditor.model import App, Hosting, Inventory
+from auditor.rules.reads_needed import READS_NEEDED
 
 REPO = Path(__file__).resolve().parents[1]
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -123,7 +124,7 @@ CASES = (
 @pytest.fixture(scope="module")
 def demo() -> tuple[Inventory, list[str]]:
     with replaying(REPO / "cassettes" / "demo") as played:
-        inventory = collect_inventory([SUBSCRIPTION], FakeCredential())
+        inventory = collect_inventory([SUBSCRIPTION], FakeCredential(), reads_needed=READS_NEEDED)
         # The requests the collector sent: the recorded ones it played (a miss would have raised).
         paths = [request.path for index, request in enumerate(played.requests) if played.play_counts[index]]
     return inventory, paths

@@ -27,6 +27,7 @@ from auditor.collect.clients import FakeCredential
 from auditor.collect.inventory import collect_inventory
 from auditor.collect.pacing import ArmPacer
 from auditor.model import Inventory
+from auditor.rules.reads_needed import READS_NEEDED
 from bench.audit_fake import point_at
 from bench.fake_arm import FakeArm, Fault, Tenant, generate_tenant
 
@@ -45,6 +46,7 @@ def _audit(arm: FakeArm, pacer: ArmPacer | None = None, read_timeout: float = 1.
     return collect_inventory(
         arm.tenant.subscriptions,
         FakeCredential(),
+        reads_needed=READS_NEEDED,
         base_url=arm.base_url,
         pacer=pacer,
         read_timeout=read_timeout,

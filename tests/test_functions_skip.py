@@ -19,6 +19,7 @@ from auditor.matrix import DEFAULT_EDITION
 from auditor.model import App, DataKey, Function, FunctionBinding
 from auditor.rules import RULES, facts_for
 from auditor.rules.facts import functions_needed
+from auditor.rules.reads_needed import READS_NEEDED
 from tests.factories import build_app
 from tests.rules.test_cases import ALL_CASES
 
@@ -34,7 +35,7 @@ TELLING = (
 
 def _demo_apps() -> list[App]:
     with replaying(REPO / "cassettes" / "demo"):
-        return list(collect_inventory([DEMO_SUBSCRIPTION], FakeCredential()).apps)
+        return list(collect_inventory([DEMO_SUBSCRIPTION], FakeCredential(), reads_needed=READS_NEEDED).apps)
 
 
 def _case_apps() -> list[App]:

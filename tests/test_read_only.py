@@ -12,6 +12,7 @@ import yaml
 from auditor.collect.cassettes import replaying
 from auditor.collect.clients import CallCounter, FakeCredential
 from auditor.collect.inventory import collect_inventory
+from auditor.rules.reads_needed import READS_NEEDED
 
 REPO = Path(__file__).resolve().parents[1]
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -76,7 +77,9 @@ def test_cassettes_hold_only_gets_to_documented_read_paths(cassette: Path) -> No
 def test_replayed_audit_plays_every_recorded_read_and_nothing_else(cassette: Path) -> None:
     counter = CallCounter()
     with replaying(cassette.parent) as played:
-        inventory = collect_inventory([SUBSCRIPTION], FakeCredential(), counter=counter)
+        inventory = collect_inventory(
+            [SUBSCRIPTION], FakeCredential(), reads_needed=READS_NEEDED, counter=counter
+        )
     # Every request the audit sent was answered from the cassette (a miss raises),
     # and every recorded read was asked for: the collector makes exactly these calls.
     assert played.all_played, "the cassette holds reads the collector no longer makes"

@@ -33,6 +33,7 @@ from auditor.collect.web import (
 )
 from auditor.evaluate import evaluate
 from auditor.model import App, Hosting, Inventory, SubscriptionScan
+from auditor.rules.reads_needed import READS_NEEDED
 from bench.fake_arm import FakeArm
 from tests.factories import make_app
 from tests.real_arm_corpus import (
@@ -365,7 +366,11 @@ def replay(recording: Recording, upto: int | None) -> tuple[Inventory, dict[str,
     with FakeArm(served.tenant) as arm:
         os.environ["REQUESTS_CA_BUNDLE"] = arm.ca_file
         inventory = collect_inventory(
-            [SUBSCRIPTION], FakeCredential(), base_url=arm.base_url, max_concurrency=4
+            [SUBSCRIPTION],
+            FakeCredential(),
+            reads_needed=READS_NEEDED,
+            base_url=arm.base_url,
+            max_concurrency=4,
         )
     result = evaluate(inventory, started_at=NOW, finished_at=NOW, tool_version="test")
     return inventory, result

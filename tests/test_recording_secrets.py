@@ -16,7 +16,8 @@ from vcr.request import Request
 
 from auditor import cli
 from auditor.collect import inventory as inventory_module
-from auditor.collect.cassettes import CASSETTE_FILE, GuidMap, is_sign_in_request, sanitize_request
+from auditor.collect.cassettes import CASSETTE_FILE
+from auditor.collect.recording_scrub import GuidMap, is_sign_in_request, sanitize_request
 from bench.audit_fake import point_at
 from bench.fake_arm import FakeArm, generate_tenant
 from tests.fake_sign_in import FakeSignIn

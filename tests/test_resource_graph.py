@@ -16,6 +16,7 @@ from auditor.collect.clients import FakeCredential, ReadOnlyGuardPolicy, ReadOnl
 from auditor.collect.inventory import collect_inventory
 from auditor.collect.resource_graph import OPERATION, RESOURCES_QUERY, TYPES
 from auditor.model import Inventory
+from auditor.rules.reads_needed import READS_NEEDED
 from bench.fake_arm import FakeArm, Fault, generate_tenant, tenant_from_cassette
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,6 +34,7 @@ def _audit(arm: FakeArm, source: str, subscriptions: list[str] | None = None) ->
     return collect_inventory(
         subscriptions or arm.tenant.subscriptions,
         FakeCredential(),
+        reads_needed=READS_NEEDED,
         base_url=arm.base_url,
         inventory_source=source,
         max_concurrency=8,

@@ -7,7 +7,7 @@ import json
 
 from vcr.request import Request
 
-from auditor.collect.cassettes import GuidMap, sanitize_request, sanitize_response, sanitize_text
+from auditor.collect.recording_scrub import GuidMap, sanitize_request, sanitize_response, sanitize_text
 from tests.test_cassette_scrub import find_leaks
 
 SUBSCRIPTION = "3f2b9c1e-7a44-4d0b-9c61-2e8f5a7d1b90"

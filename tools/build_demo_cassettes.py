@@ -1362,11 +1362,12 @@ def prune_unread_functions(writer: CassetteWriter) -> CassetteWriter:
     from auditor.collect.cassettes import replaying
     from auditor.collect.clients import FakeCredential
     from auditor.collect.inventory import collect_inventory
+    from auditor.rules.reads_needed import READS_NEEDED
 
     with tempfile.TemporaryDirectory() as scratch:
         writer.write(Path(scratch))
         with replaying(Path(scratch)) as played:
-            collect_inventory([demo.SUBSCRIPTION], FakeCredential())
+            collect_inventory([demo.SUBSCRIPTION], FakeCredential(), reads_needed=READS_NEEDED)
         counts = list(played.play_counts[index] for index in range(len(writer.requests)))
     pruned = CassetteWriter(sequence=writer.sequence, recorded_at=writer.recorded_at)
     for index, (request, response) in enumerate(zip(writer.requests, writer.responses, strict=True)):

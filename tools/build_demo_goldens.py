@@ -23,6 +23,7 @@ from auditor.collect.cassettes import replaying
 from auditor.collect.clients import FakeCredential
 from auditor.collect.inventory import collect_inventory
 from auditor.evaluate import evaluate
+from auditor.rules.reads_needed import READS_NEEDED
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -39,7 +40,7 @@ def golden_name(cassette: str, edition: str) -> str:
 def audit(cassette_dir: Path, edition: str, *, include_passed: bool = False) -> dict[str, Any]:
     """The result of auditing the demo subscription replayed from ``cassette_dir``."""
     with replaying(cassette_dir):
-        inventory = collect_inventory([SUBSCRIPTION], FakeCredential())
+        inventory = collect_inventory([SUBSCRIPTION], FakeCredential(), reads_needed=READS_NEEDED)
     return evaluate(
         inventory,
         edition=edition,

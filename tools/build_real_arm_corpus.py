@@ -16,7 +16,7 @@ VNet and hybrid connections, functions, virtual networks, subnets, private endpo
 tables, NAT gateways), their DELETEs, and the DELETEs of ``networkConfig/virtualNetwork`` (a
 VNet integration removed). Left out: everything else (resource groups, storage,
 operation polls, runtime stacks) and every POST and app settings write, whose bodies hold
-secrets. Response bodies are kept byte for byte except for the scrub cassettes.py applies to a
+secrets. Response bodies are kept byte for byte except for the scrub recording_scrub.py applies to a
 recording (every GUID but the zero-form ones becomes a zero-form fake, consistently within a
 file). No other scrub was needed: Microsoft's test tooling had already blanked keys and tokens,
 and the POSTs and app settings writes that carry them are left out; tests/test_cassette_scrub.py
@@ -37,7 +37,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from auditor.collect.cassettes import GuidMap, sanitize_guids  # noqa: E402
+from auditor.collect.recording_scrub import GuidMap, sanitize_guids  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "reference" / "recordings"
 REALWIRE = SHARED / "realwire"

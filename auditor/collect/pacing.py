@@ -27,9 +27,9 @@ import email.utils
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import HTTPPolicy
@@ -47,6 +47,7 @@ _FALLBACK_WAIT_MAX = 60.0
 # The longest single Retry-After outwaited (seconds). ARM's own throttling asks for seconds;
 # far longer is a broken proxy, a misconfigured gateway or a principal shut out for the day.
 MAX_THROTTLE_WAIT = 600.0
+K = TypeVar("K", bound=Hashable)
 _SUBSCRIPTION = re.compile(r"/subscriptions/([^/?#]+)", re.IGNORECASE)
 
 
@@ -235,6 +236,22 @@ def budget_key(url: str) -> str:
     """The bucket a request draws on: its subscription, or the tenant for tenant-level calls."""
     match = _SUBSCRIPTION.search(url)
     return match.group(1).lower() if match else "tenant"
+
+
+def interleaved_by_budget(operations: Mapping[K, str]) -> list[K]:
+    """The keys of ``operations`` taking turns across budgets, so the pool's queue is not one's backlog.
+
+    A worker that waits for a subscription's ARM budget is idle; submitted in order, every
+    worker would wait on the first subscription while the others' reads sit in the queue.
+    """
+    by_budget: dict[str, list[K]] = {}
+    for key, operation in operations.items():
+        by_budget.setdefault(budget_key(operation), []).append(key)
+    queues = list(by_budget.values())
+    order: list[K] = []
+    for position in range(max((len(queue) for queue in queues), default=0)):
+        order.extend(queue[position] for queue in queues if position < len(queue))
+    return order
 
 
 class PacingPolicy(HTTPPolicy[Any, Any]):
