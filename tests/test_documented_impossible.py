@@ -149,7 +149,7 @@ def _finding(result: dict[str, Any], rule_id: str, app: App) -> dict[str, Any]:
         for finding in result["findings"]
         if finding["rule_id"] == rule_id and finding["resource_id"].lower() == app.id.lower()
     ]
-    return finding
+    return dict(finding)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

@@ -48,7 +48,9 @@ def _outcomes(app: App) -> list[tuple[str, str, str]]:
 
 
 def _variants(app: App) -> list[App]:
-    missing = {key: reason for key, reason in app.missing.items() if key is not DataKey.FUNCTIONS}
+    missing: dict[DataKey, str] = {
+        key: reason for key, reason in app.missing.items() if key is not DataKey.FUNCTIONS
+    }
     return [
         dataclasses.replace(app, functions=None, missing=missing),  # skipped
         dataclasses.replace(app, functions=(), missing=missing),

@@ -206,7 +206,7 @@ def _dcr() -> dict[str, Any]:
 
 def _resource(template: dict[str, Any], kind: str) -> dict[str, Any]:
     (resource,) = [resource for resource in template["resources"] if resource["type"] == kind]
-    return resource
+    return dict(resource)
 
 
 def test_dcr_declares_exactly_the_columns_we_send() -> None:

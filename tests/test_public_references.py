@@ -75,7 +75,9 @@ def _has_learn_url(node: Mapping[str, Any]) -> bool:
     return False
 
 
-def _strings_with_context(node: Any, path: tuple[Mapping[str, Any], ...] = ()) -> Iterator[tuple[str, tuple]]:
+def _strings_with_context(
+    node: Any, path: tuple[Mapping[str, Any], ...] = ()
+) -> Iterator[tuple[str, tuple[Mapping[str, Any], ...]]]:
     if isinstance(node, str):
         yield node, path
     elif isinstance(node, Mapping):

@@ -112,6 +112,16 @@ class OpenedReport:
     errors: list[str] = field(default_factory=list)
 
 
+def _dismiss(dialog: Any, opened: OpenedReport) -> None:
+    opened.dialogs.append(dialog.message)
+    dialog.dismiss()
+
+
+def _note_console_error(message: Any, opened: OpenedReport) -> None:
+    if message.type == "error":
+        opened.errors.append(message.text)
+
+
 @pytest.fixture
 def open_report(browser: Any, tmp_path: Path) -> Iterator[Callable[..., OpenedReport]]:
     """Render a result to disk, open it from file:// and watch every request it makes."""
@@ -143,9 +153,9 @@ def open_report(browser: Any, tmp_path: Path) -> Iterator[Callable[..., OpenedRe
 
         context.route("**/*", guard)
         page.on("request", lambda request: opened.requests.append(request.url))
-        page.on("dialog", lambda dialog: (opened.dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("dialog", lambda dialog: _dismiss(dialog, opened))
         page.on("pageerror", lambda error: opened.errors.append(str(error)))
-        page.on("console", lambda message: message.type == "error" and opened.errors.append(message.text))
+        page.on("console", lambda message: _note_console_error(message, opened))
         page.goto(opened.url)
         page.wait_for_function("() => document.documentElement.dataset.ready === 'true'")
         return opened

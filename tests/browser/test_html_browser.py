@@ -34,7 +34,9 @@ def _shown_finding_indexes(page: Any) -> list[int]:
 
 def _haystack(result: Mapping[str, Any], finding: Mapping[str, Any]) -> str:
     """What the free-text search promises to look at, from the JSON alone."""
-    owner = next((r for r in result["resources"] if r["id"].lower() == finding["resource_id"].lower()), {})
+    owner: Mapping[str, Any] = next(
+        (r for r in result["resources"] if r["id"].lower() == finding["resource_id"].lower()), {}
+    )
     name = owner.get("name", "")
     if owner.get("slot") and not name.endswith("/" + owner["slot"]):
         name += "/" + owner["slot"]

@@ -77,7 +77,7 @@ def test_overview_groups_the_demo_apps_of_every_hosting_kind(
     assert page.locator("#network-overview figure").count() == 1
     assert SUBSCRIPTION in page.inner_text("#network-overview figcaption")
     edges = _edges(page.locator("#network-overview"))
-    rules_on = {edge["title"].split(" → ")[0]: set() for edge in edges}
+    rules_on: dict[str, set[str]] = {edge["title"].split(" → ")[0]: set() for edge in edges}
     for edge in edges:
         rules_on[edge["title"].split(" → ")[0]].update(edge["rules"].split())
     # The exposure of the main site on the edges from the Internet, egress on the way out.
