@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.paths import REPO
+
 AZURITE = REPO / ".venv" / "azurite" / "node_modules" / ".bin" / "azurite-blob"
 ACCOUNT = "devstoreaccount1"  # Azurite's built-in account; the URL is path style
 LISTENING = re.compile(r"listens on https://127\.0\.0\.1:(\d+)")

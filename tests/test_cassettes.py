@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,7 +12,6 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-from azure.core.credentials import AccessToken, AccessTokenInfo
 from azure.mgmt.web import WebSiteManagementClient
 
 from auditor.collect.cassettes import (
@@ -24,19 +22,12 @@ from auditor.collect.cassettes import (
     recording,
     replaying,
 )
+from auditor.collect.clients import FakeCredential
+from tests.support.paths import REPO as ROOT
 from tests.test_cassette_scrub import find_leaks
 
-ROOT = Path(__file__).resolve().parent.parent
 ZERO_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 REAL_LOOKING_SUBSCRIPTION = "3f2b9c1e-7a44-4d0b-9c61-2e8f5a7d1b90"
-
-
-class FakeCredential:
-    def get_token(self, *scopes: str, **kwargs: object) -> AccessToken:
-        return AccessToken("not-a-token", int(time.time()) + 3600)
-
-    def get_token_info(self, *scopes: str, **kwargs: object) -> AccessTokenInfo:
-        return AccessTokenInfo("not-a-token", int(time.time()) + 3600)
 
 
 def interaction(uri: str, status: int, body: str) -> dict[str, object]:

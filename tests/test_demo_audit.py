@@ -12,7 +12,6 @@ import json
 import os
 from collections import defaultdict
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,8 +22,8 @@ from auditor.collect.clients import FakeCredential
 from auditor.collect.inventory import collect_inventory
 from auditor.evaluate import evaluate
 from auditor.rules import RULES
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 FIXED_TIME = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from auditor.cli import build_parser
-from tests.schedule_support import EXAMPLES, REPO
+from tests.schedule_support import EXAMPLES
+from tests.support.paths import REPO
 
 
 def _auditor_commands(shell: str) -> list[list[str]]:

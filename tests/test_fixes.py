@@ -16,8 +16,8 @@ from auditor.cli import main
 from auditor.fix_script import argv_for_shell, command_line, render_script
 from auditor.fixes import FIXABLE_RULES, fix_for
 from auditor.rules.catalogue import RULES
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 HELP_TABLE = json.loads((REPO / "tests" / "data" / "az-cli-parameters.json").read_text(encoding="utf-8"))
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 SITE = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-app/providers/Microsoft.Web/sites/func-a"

@@ -8,7 +8,6 @@ must give the same outcome whatever the functions are, including when they are u
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 
@@ -21,8 +20,8 @@ from auditor.rules import RULES, facts_for
 from auditor.rules.facts import functions_needed
 from tests.factories import build_app
 from tests.rules.test_cases import ALL_CASES
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 DEMO_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 # Functions that make both function rules fail wherever they are looked at.

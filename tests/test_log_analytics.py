@@ -20,8 +20,8 @@ from auditor.cli import main
 from auditor.collect.clients import FakeCredential
 from auditor.log_analytics import STREAM_COLUMNS, IngestionTarget, parse_target
 from tests.ingestion_fake import FakeIngestion
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "cassettes" / "demo"
 SAMPLE = REPO / "tests" / "fixtures" / "sample_result.json"
 DEPLOY = REPO / "deploy" / "log-analytics"

@@ -25,8 +25,8 @@ from auditor.docs import learn_url
 from auditor.evaluate import rule_catalogue
 from auditor.matrix import available_editions
 from auditor.report import RENDERERS
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 INTERNAL_LABEL = re.compile(

@@ -6,17 +6,17 @@ import copy
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.html_report import synthetic_result
 from tests.browser.conftest import OpenedReport, load_fixture, open_resource_detail
+from tests.support.paths import REPO
 
 pytestmark = pytest.mark.browser
 
-REPORTS = Path(__file__).resolve().parents[2] / "reports"
+REPORTS = REPO / "reports"
 Opener = Callable[..., OpenedReport]
 
 

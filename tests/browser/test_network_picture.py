@@ -10,17 +10,16 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.html_report import synthetic_result
 from tests.browser.conftest import SUBSCRIPTION, OpenedReport, open_resource_detail, replayed_result
+from tests.support.paths import REPO
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
 REPORTS = REPO / "reports"
 HOSTING_KINDS = {"consumption", "flex_consumption", "premium", "dedicated", "ase", "container_apps"}
 Opener = Callable[..., OpenedReport]
