@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # The exact versions `make` and CI install (pip freeze of a venv built from pyproject's bounds).
 DEV_LOCK := requirements-dev.lock
+DEBIAN_CHROMIUM := /usr/bin/chromium
 # Azurite (the Azure Storage emulator) for the --upload tests, from npm into the venv.
 AZURITE_VERSION := 3.37.0
 AZURITE := $(VENV)/azurite/node_modules/.bin/azurite-blob
@@ -39,7 +40,7 @@ lock:
 # or with sudo that needs no password. Otherwise say the command and go on: the browser tests
 # then skip with that reason (CI sets AUDITOR_REQUIRE_BROWSER, so there they fail instead).
 browser:
-	@if [ -n "$${CHROMIUM:-}" ] || [ -x /usr/bin/chromium ] \
+	@if [ -n "$${CHROMIUM:-}" ] || [ -x $(DEBIAN_CHROMIUM) ] \
 		|| command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
 		exit 0; \
 	elif [ "$$(id -u)" = 0 ]; then \

@@ -58,7 +58,7 @@ def run_azurite(directory: Path) -> Iterator[Azurite]:
     if not AZURITE.exists():
         if os.environ.get("AUDITOR_REQUIRE_AZURITE"):
             pytest.fail(f"AUDITOR_REQUIRE_AZURITE is set but {AZURITE} is missing (run make unit)")
-        pytest.skip(f"{AZURITE} is not installed (make unit installs it)")
+        pytest.skip(f"{AZURITE} is not installed: make unit installs it with npm (sudo apt-get install npm)")
     import trustme
 
     authority = trustme.CA()
