@@ -35,30 +35,32 @@ lock:
 	  $(VENV)-lock/bin/pip freeze --all --exclude-editable; } > $(DEV_LOCK)
 	rm -rf $(VENV)-lock
 
-# The browser tests drive Debian's chromium (never a downloaded browser): found at $$CHROMIUM,
-# /usr/bin/chromium or as chromium/chromium-browser on PATH, else installed with apt-get as root
-# or with sudo that needs no password. Otherwise say the command and go on: the browser tests
-# then skip with that reason (CI sets AUDITOR_REQUIRE_BROWSER, so there they fail instead).
+# A Debian package for the tests: installed with apt-get as root, or with sudo where it needs no
+# password; otherwise the exact command is printed and the shell command fails (callers go on).
+apt_install = if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
+	else \
+		echo "make: $(1) is not installed and cannot be without a password; $(2) will be skipped."; \
+		echo "      Install it with: sudo apt-get install $(1)"; false; \
+	fi
+
+# The browser tests drive Debian's chromium (never a downloaded browser): $CHROMIUM,
+# /usr/bin/chromium or chromium/chromium-browser on PATH, else installed. Where it cannot be, the
+# browser tests skip with that reason (CI sets AUDITOR_REQUIRE_BROWSER: there they fail instead).
 browser:
 	@if [ -n "$${CHROMIUM:-}" ] || [ -x $(DEBIAN_CHROMIUM) ] \
 		|| command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
 		exit 0; \
-	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
-		sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive sudo apt-get install -y -qq chromium; \
-	else \
-		echo "make: chromium not found and not installable without a password; the browser tests will be"; \
-		echo "      skipped. Install it with: sudo apt-get install chromium  (or set CHROMIUM=/path/to/chromium)"; \
-	fi
+	fi; \
+	$(call apt_install,chromium,the browser tests) || true
 
-# Without npm the Azurite tests skip (CI sets AUDITOR_REQUIRE_AZURITE, so there they fail instead).
+# Azurite from npm (npm from Debian where missing). Where it cannot be had, the --upload tests
+# skip (CI sets AUDITOR_REQUIRE_AZURITE: there they fail instead).
 $(AZURITE): | $(STAMP)
-	@if command -v npm >/dev/null 2>&1; then \
+	@if command -v npm >/dev/null 2>&1 || { $(call apt_install,npm,the --upload tests against Azurite); }; then \
 		npm install --prefix $(VENV)/azurite --no-audit --no-fund --loglevel=error azurite@$(AZURITE_VERSION); \
-	else \
-		echo "make: npm not found; the --upload tests against Azurite will be skipped."; \
-		echo "      Install it with: sudo apt-get install npm"; \
 	fi
 
 demo: $(STAMP)
