@@ -39,8 +39,8 @@ def point_at(base_url: str, ca_file: str, read_timeout: float | None = READ_TIME
             kwargs["read_timeout"] = read_timeout
         return original(*args, **kwargs)
 
-    inventory.collect_inventory = collect  # type: ignore[assignment]
-    cli._live_credential = lambda *args, **kwargs: FakeCredential()  # type: ignore[assignment]
+    inventory.collect_inventory = collect
+    cli._live_credential = lambda *args, **kwargs: FakeCredential()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -247,7 +247,7 @@ def _generate_subscription(tenant: Tenant, sub_id: str, count: int, rng: random.
         name = f"func-{made:05d}"
         site_id = f"{rg}/providers/Microsoft.Web/sites/{name}"
         tenant.add_list(f"{rg}/providers/Microsoft.Web/sites")
-        sites = [(site_id, name, None)]
+        sites: list[tuple[str, str, str | None]] = [(site_id, name, None)]
         if has_slot:
             sites.append((f"{site_id}/slots/staging", f"{name}/staging", "staging"))
         relays_of_plan = tenant.lists[f"{plan_id}/hybridConnectionRelays".lower()]

@@ -39,7 +39,7 @@ RULES = (
 
 
 def _access_rules(rng: random.Random, count: int) -> list[dict[str, Any]]:
-    rules = []
+    rules: list[dict[str, Any]] = []
     for position in range(count):
         allow_all = position == count - 1 and rng.random() < 0.3
         rules.append(

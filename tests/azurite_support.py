@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.paths import REPO
+
 AZURITE = REPO / ".venv" / "azurite" / "node_modules" / ".bin" / "azurite-blob"
 ACCOUNT = "devstoreaccount1"  # Azurite's built-in account; the URL is path style
 LISTENING = re.compile(r"listens on https://127\.0\.0\.1:(\d+)")
@@ -57,7 +58,7 @@ def run_azurite(directory: Path) -> Iterator[Azurite]:
     if not AZURITE.exists():
         if os.environ.get("AUDITOR_REQUIRE_AZURITE"):
             pytest.fail(f"AUDITOR_REQUIRE_AZURITE is set but {AZURITE} is missing (run make unit)")
-        pytest.skip(f"{AZURITE} is not installed (make unit installs it)")
+        pytest.skip(f"{AZURITE} is not installed: make unit installs it with npm (sudo apt-get install npm)")
     import trustme
 
     authority = trustme.CA()

@@ -1,5 +1,6 @@
 """Fixtures shared by several test modules."""
 
 from tests.device_nodes import full_device, null_device
+from tests.support.fake_arm_fixtures import fast_retries, point_cli_at_fake_arm
 
-__all__ = ["full_device", "null_device"]
+__all__ = ["fast_retries", "full_device", "null_device", "point_cli_at_fake_arm"]

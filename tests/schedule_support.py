@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.cli import main
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 DAY1 = REPO / "cassettes" / "demo"
 DAY2 = REPO / "cassettes" / "demo-day2"
 EXAMPLES = REPO / "examples"

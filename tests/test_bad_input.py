@@ -17,8 +17,8 @@ import pytest
 
 from auditor import result_file
 from auditor.cli import main
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "tests" / "fixtures" / "sample_result.json"
 DEMO = REPO / "cassettes" / "demo"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"

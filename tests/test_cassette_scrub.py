@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import REPO as ROOT
+
 # tests/corpus holds other projects' public recordings (tests/corpus/README.md), scrubbed the same way.
 CASSETTE_ROOTS = (ROOT / "cassettes", ROOT / "tests" / "cassettes", ROOT / "tests" / "corpus")
 

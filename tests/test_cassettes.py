@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,7 +12,6 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-from azure.core.credentials import AccessToken, AccessTokenInfo
 from azure.mgmt.web import WebSiteManagementClient
 
 from auditor.collect.cassettes import (
@@ -24,19 +22,12 @@ from auditor.collect.cassettes import (
     recording,
     replaying,
 )
+from auditor.collect.clients import FakeCredential
+from tests.support.paths import REPO as ROOT
 from tests.test_cassette_scrub import find_leaks
 
-ROOT = Path(__file__).resolve().parent.parent
 ZERO_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 REAL_LOOKING_SUBSCRIPTION = "3f2b9c1e-7a44-4d0b-9c61-2e8f5a7d1b90"
-
-
-class FakeCredential:
-    def get_token(self, *scopes: str, **kwargs: object) -> AccessToken:
-        return AccessToken("not-a-token", int(time.time()) + 3600)
-
-    def get_token_info(self, *scopes: str, **kwargs: object) -> AccessTokenInfo:
-        return AccessTokenInfo("not-a-token", int(time.time()) + 3600)
 
 
 def interaction(uri: str, status: int, body: str) -> dict[str, object]:
@@ -107,13 +98,15 @@ def test_replay_serves_a_thread_pool(tmp_path: Path) -> None:
 
 def test_the_demo_cassette_deserializes_with_the_real_sdk() -> None:
     with replaying(ROOT / "cassettes" / "demo"):
-        client = WebSiteManagementClient(FakeCredential(), ZERO_SUBSCRIPTION)  # type: ignore[arg-type]
+        client = WebSiteManagementClient(FakeCredential(), ZERO_SUBSCRIPTION)
         sites = list(client.web_apps.list())  # two pages: the second follows nextLink
         config = client.web_apps.get_configuration("rg-contoso-dedicated", "func-docs")
         functions = list(client.web_apps.list_functions("rg-contoso-dedicated", "func-docs"))  # 429, then 200
     kinds = [site.kind for site in sites]
     assert len(sites) == 31
-    assert sum("functionapp" in kind.split(",") and "workflowapp" not in kind for kind in kinds) == 29
+    assert (
+        sum("functionapp" in str(kind).split(",") and "workflowapp" not in str(kind) for kind in kinds) == 29
+    )
     assert [rule.priority for rule in config.ip_security_restrictions] == [100, 200, 2147483647]
     assert [function.name for function in functions] == ["func-docs/Render"]
 

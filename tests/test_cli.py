@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "cassettes" / "demo"
 DEMO_GAP = REPO / "cassettes" / "demo-gap"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"

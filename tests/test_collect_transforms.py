@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,8 +32,8 @@ from auditor.collect.web import (
     transform_vnet_connections,
 )
 from auditor.model import DataKey, Hosting, Plan
+from tests.support.paths import SHARED
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 EXAMPLES = SHARED / "reference" / "arm-examples"
 RECORDINGS = SHARED / "reference" / "recordings"
 EXAMPLE_SUB = "/subscriptions/34adfa4f-cedf-4dc0-ba29-b6d1a69ab345"

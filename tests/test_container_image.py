@@ -17,7 +17,9 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-REPO = Path(__file__).resolve().parents[1]
+from auditor import __version__
+from tests.support.paths import REPO
+
 DOCKERFILE = REPO / "Dockerfile"
 LOCK = REPO / "requirements.lock"
 BUILD_LOCK = REPO / "requirements-build.lock"
@@ -189,5 +191,4 @@ def test_make_image_builds_with_the_first_engine_whose_daemon_answers(tmp_path: 
     done = _make_image(engines)
     assert done.returncode == 0, done.stderr
     calls = (tmp_path / f"{daemon_on}.log").read_text(encoding="utf-8").splitlines()
-    version = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
-    assert calls == ["info", f"build --tag auditor:{version} --file Dockerfile ."]
+    assert calls == ["info", f"build --tag auditor:{__version__} --file Dockerfile ."]

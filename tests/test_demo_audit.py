@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from auditor.rules import RULES
+from tests.support.paths import REPO
 from tools.build_demo_goldens import GOLDEN_RUNS, audit, digest, golden_name
 
-REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"
 
 

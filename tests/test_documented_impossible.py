@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,8 +22,8 @@ from auditor.collect.inventory import collect_inventory
 from auditor.evaluate import evaluate
 from auditor.model import App, Hosting, Inventory
 from auditor.rules.reads_needed import READS_NEEDED
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 MOMENT = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
@@ -150,7 +149,7 @@ def _finding(result: dict[str, Any], rule_id: str, app: App) -> dict[str, Any]:
         for finding in result["findings"]
         if finding["rule_id"] == rule_id and finding["resource_id"].lower() == app.id.lower()
     ]
-    return finding
+    return dict(finding)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from auditor.cli import build_parser
-from tests.schedule_support import EXAMPLES, REPO
+from tests.schedule_support import EXAMPLES
+from tests.support.paths import REPO
 
 
 def _auditor_commands(shell: str) -> list[list[str]]:
@@ -56,6 +57,7 @@ def test_github_actions_workflow() -> None:
     workflow = _workflow()
     # PyYAML reads the bare key `on` as True (YAML 1.1); GitHub reads it as "on".
     triggers = workflow.get("on", workflow.get(True))
+    assert triggers is not None
     assert triggers["schedule"][0]["cron"] == "30 2 * * *"
     assert workflow["permissions"]["id-token"] == "write"  # OIDC federated credential
     steps = workflow["jobs"]["audit"]["steps"]

@@ -22,16 +22,17 @@ from typing import Any
 import pytest
 
 from auditor import cli
-from auditor.collect import inventory as inventory_module
 from auditor.collect.clients import FakeCredential
 from auditor.collect.inventory import collect_inventory
 from auditor.collect.pacing import ArmPacer
 from auditor.model import Inventory
 from auditor.rules.reads_needed import READS_NEEDED
-from bench.audit_fake import point_at
 from bench.fake_arm import FakeArm, Fault, Tenant, generate_tenant
+from tests.support.fake_arm_fixtures import PointCli
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
+# The SDK retries at once: these tests count retries, they need not wait out its backoff.
+pytestmark = pytest.mark.usefixtures("fast_retries")
 
 
 @pytest.fixture
@@ -108,10 +109,10 @@ def test_transient_5xx_resets_and_timeouts_are_retried_without_a_gap(ca_bundle: 
         ),
         Fault(_path(first, "config/web"), "status", 500, "InternalServerError", 2),
         Fault(_path(second, "config/web"), "reset", times=1),
-        Fault(_path(third, "config/web"), "slow", times=1, delay=3.0),
+        Fault(_path(third, "config/web"), "slow", times=1, delay=1.5),
     ]
     with FakeArm(tenant, faults=faults) as arm:
-        inventory = _audit(arm, read_timeout=1.5)
+        inventory = _audit(arm, read_timeout=0.75)
     assert [fault.hits for fault in faults] == [1, 2, 1, 1]
     assert inventory.gaps == ()
     assert len(inventory.apps) == tenant.apps
@@ -135,7 +136,7 @@ def _fault_tenant() -> tuple[Tenant, list[Fault], dict[str, str]]:
         Fault(_path(affected["forbidden config"], "config/web"), "status", 403, "AuthorizationFailed"),
         Fault(_path(affected["deleted mid-run"], "config/web"), "status", 404, "ResourceNotFound"),
         Fault(_path(affected["reset config"], "config/web"), "reset"),
-        Fault(_path(affected["timed-out config"], "config/web"), "slow", delay=4.0),
+        Fault(_path(affected["timed-out config"], "config/web"), "slow", delay=2.0),
         Fault(_path(affected["truncated config"], "config/web"), "truncate"),
         Fault(_path(affected["failing functions"], "functions"), "status", 500, "InternalServerError"),
         Fault(_path(affected["looping functions"], "functions"), "loop"),
@@ -144,18 +145,14 @@ def _fault_tenant() -> tuple[Tenant, list[Fault], dict[str, str]]:
 
 
 def test_persistent_faults_are_gaps_on_exactly_the_affected_apps(
-    ca_bundle: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ca_bundle: None, tmp_path: Path, point_cli_at_fake_arm: PointCli, capsys: pytest.CaptureFixture[str]
 ) -> None:
     tenant, faults, affected = _fault_tenant()
     previous = tmp_path / "yesterday.json"
     previous.write_text('{"previous": true}\n', encoding="utf-8")
     saved = tmp_path / "today.json"
     with FakeArm(tenant, faults=faults) as arm:
-        # Recorded first, so the test puts back what point_at replaces.
-        monkeypatch.setattr(inventory_module, "collect_inventory", inventory_module.collect_inventory)
-        monkeypatch.setattr(cli, "_live_credential", cli._live_credential)
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", arm.ca_file)
-        point_at(arm.base_url, arm.ca_file, read_timeout=1.5)
+        point_cli_at_fake_arm(arm.base_url, arm.ca_file, read_timeout=0.75)
         code = cli.main(
             ["audit", "--subscription", tenant.subscriptions[0], "--save", str(saved), "--format", "json"]
         )
@@ -197,6 +194,7 @@ def test_a_disabled_subscription_is_an_error_and_the_others_are_audited(ca_bundl
     assert [(gap.subscription_id, gap.status) for gap in inventory.gaps] == [(disabled, 409)]
 
 
+@pytest.mark.slow  # waits for the fake's read budget to refill, as a real audit would
 def test_the_pacer_slows_down_by_the_remaining_reads_header_before_arm_throttles(ca_bundle: None) -> None:
     # A bucket smaller and slower than the documented 250 at 25/s (a busy principal, a trial
     # subscription): only x-ms-ratelimit-remaining-subscription-reads tells the pacer.
@@ -215,7 +213,7 @@ def test_the_pacer_slows_down_by_the_remaining_reads_header_before_arm_throttles
 
 
 def test_a_retry_after_beyond_the_cap_is_a_gap_not_a_days_sleep(
-    ca_bundle: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ca_bundle: None, tmp_path: Path, point_cli_at_fake_arm: PointCli, capsys: pytest.CaptureFixture[str]
 ) -> None:
     tenant = generate_tenant(12)
     target = _sites(tenant)[0]["id"]
@@ -226,10 +224,7 @@ def test_a_retry_after_beyond_the_cap_is_a_gap_not_a_days_sleep(
     ]
     saved = tmp_path / "result.json"
     with FakeArm(tenant, faults=faults) as arm:
-        monkeypatch.setattr(inventory_module, "collect_inventory", inventory_module.collect_inventory)
-        monkeypatch.setattr(cli, "_live_credential", cli._live_credential)
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", arm.ca_file)
-        point_at(arm.base_url, arm.ca_file)
+        point_cli_at_fake_arm(arm.base_url, arm.ca_file)
         started = time.monotonic()
         code = cli.main(
             [
@@ -283,6 +278,7 @@ def _interruptible_audit(arm: FakeArm, tenant: Tenant, saved: Path, report: Path
     )
 
 
+@pytest.mark.slow  # a real subprocess, stuck on purpose, then signalled
 @pytest.mark.parametrize(
     ("network", "signals", "code"),
     [

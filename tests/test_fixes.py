@@ -16,8 +16,8 @@ from auditor.cli import main
 from auditor.fix_script import argv_for_shell, command_line, render_script
 from auditor.fixes import FIXABLE_RULES, fix_for
 from auditor.rules.catalogue import RULES
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 HELP_TABLE = json.loads((REPO / "tests" / "data" / "az-cli-parameters.json").read_text(encoding="utf-8"))
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 SITE = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-app/providers/Microsoft.Web/sites/func-a"
@@ -144,12 +144,12 @@ def test_slots_are_addressed_with_slot_and_every_command_names_its_subscription(
         for command in fix["commands"]:
             if "--resource-group" in command:
                 assert command[command.index("--subscription") + 1] == SUBSCRIPTION
-    fix = fix_for("risk/ftp-allowed", "fail", SLOT, {"ftpsState": "AllAllowed"})
-    assert fix is not None
-    command = fix["commands"][0]
+    slot_fix = fix_for("risk/ftp-allowed", "fail", SLOT, {"ftpsState": "AllAllowed"})
+    assert slot_fix is not None
+    command = slot_fix["commands"][0]
     assert command[command.index("--slot") + 1] == "staging"
     assert command[command.index("--name") + 1] == "func-a"
-    assert fix["properties"][0]["resource_type"] == "Microsoft.Web/sites/slots/config"
+    assert slot_fix["properties"][0]["resource_type"] == "Microsoft.Web/sites/slots/config"
 
 
 def test_only_failing_findings_of_fixable_rules_get_a_fix(tmp_path: Path) -> None:

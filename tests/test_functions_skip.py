@@ -8,7 +8,6 @@ must give the same outcome whatever the functions are, including when they are u
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 
@@ -22,8 +21,8 @@ from auditor.rules.facts import functions_needed
 from auditor.rules.reads_needed import READS_NEEDED
 from tests.factories import build_app
 from tests.rules.test_cases import ALL_CASES
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 DEMO_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 # Functions that make both function rules fail wherever they are looked at.
@@ -49,7 +48,9 @@ def _outcomes(app: App) -> list[tuple[str, str, str]]:
 
 
 def _variants(app: App) -> list[App]:
-    missing = {key: reason for key, reason in app.missing.items() if key is not DataKey.FUNCTIONS}
+    missing: dict[DataKey, str] = {
+        key: reason for key, reason in app.missing.items() if key is not DataKey.FUNCTIONS
+    }
     return [
         dataclasses.replace(app, functions=None, missing=missing),  # skipped
         dataclasses.replace(app, functions=(), missing=missing),

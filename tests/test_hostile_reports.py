@@ -20,9 +20,9 @@ import pytest
 
 from auditor.cli import main
 from auditor.report import render
+from tests.support.paths import REPO
 from tools.build_hostile_cassette import BIDI, C1_CSI, FULL_WIDTH_FORMULAS, NBSP_FORMULA, OSC8_LINK
 
-REPO = Path(__file__).resolve().parents[1]
 HOSTILE = REPO / "cassettes" / "hostile"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 # What no text for people may carry raw: C0 but tab and newline, DEL, C1, bidi controls, LS/PS.

@@ -20,8 +20,8 @@ from auditor.cli import main
 from auditor.collect.clients import FakeCredential
 from auditor.log_analytics import STREAM_COLUMNS, IngestionTarget, parse_target
 from tests.ingestion_fake import FakeIngestion
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "cassettes" / "demo"
 SAMPLE = REPO / "tests" / "fixtures" / "sample_result.json"
 DEPLOY = REPO / "deploy" / "log-analytics"
@@ -206,7 +206,7 @@ def _dcr() -> dict[str, Any]:
 
 def _resource(template: dict[str, Any], kind: str) -> dict[str, Any]:
     (resource,) = [resource for resource in template["resources"] if resource["type"] == kind]
-    return resource
+    return dict(resource)
 
 
 def test_dcr_declares_exactly_the_columns_we_send() -> None:

@@ -20,8 +20,8 @@ from ocsf_json_schema import OcsfJsonSchemaEmbedded, get_ocsf_schema
 
 from auditor.cli import main
 from auditor.report import ocsf
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "cassettes" / "demo"
 HOSTILE = REPO / "cassettes" / "hostile"
 SAMPLE = REPO / "tests" / "fixtures" / "sample_result.json"

@@ -22,8 +22,8 @@ import pytest
 from auditor.cli import main
 from auditor.output_files import RunOutputs
 from auditor.store import Store
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 RESULT = REPO / "tests" / "fixtures" / "sample_result.json"
 NAME_MAX = 255
 

@@ -15,8 +15,8 @@ import pytest
 
 from auditor.cli import main
 from auditor.store import Store
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 RESULT = REPO / "tests" / "fixtures" / "sample_result.json"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 # Never opened: the clash must be found before the cassette (or Azure) is touched.

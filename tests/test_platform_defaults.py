@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +18,8 @@ from auditor.collect.web import transform_app, transform_functions, transform_pl
 from auditor.model import App
 from auditor.rules import RULES_BY_ID, facts_for
 from auditor.rules.defaults import DEFAULTS, DEFAULTS_BY_FIELD
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SUB = "00000000-0000-0000-0000-000000000000"
 RG = f"/subscriptions/{SUB}/resourceGroups/rg-func"
 SITE_ID = f"{RG}/providers/Microsoft.Web/sites/func-defaults"

@@ -25,8 +25,8 @@ from auditor.docs import learn_url
 from auditor.evaluate import rule_catalogue
 from auditor.matrix import available_editions
 from auditor.report import RENDERERS
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 INTERNAL_LABEL = re.compile(
@@ -75,7 +75,9 @@ def _has_learn_url(node: Mapping[str, Any]) -> bool:
     return False
 
 
-def _strings_with_context(node: Any, path: tuple[Mapping[str, Any], ...] = ()) -> Iterator[tuple[str, tuple]]:
+def _strings_with_context(
+    node: Any, path: tuple[Mapping[str, Any], ...] = ()
+) -> Iterator[tuple[str, tuple[Mapping[str, Any], ...]]]:
     if isinstance(node, str):
         yield node, path
     elif isinstance(node, Mapping):

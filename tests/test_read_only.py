@@ -13,8 +13,8 @@ from auditor.collect.cassettes import replaying
 from auditor.collect.clients import CallCounter, FakeCredential
 from auditor.collect.inventory import collect_inventory
 from auditor.rules.reads_needed import READS_NEEDED
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 _SUB = r"/subscriptions/[0-9a-f-]{36}"

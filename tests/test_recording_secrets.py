@@ -15,12 +15,11 @@ from azure.identity import ClientSecretCredential
 from vcr.request import Request
 
 from auditor import cli
-from auditor.collect import inventory as inventory_module
 from auditor.collect.cassettes import CASSETTE_FILE
 from auditor.collect.recording_scrub import GuidMap, is_sign_in_request, sanitize_request
-from bench.audit_fake import point_at
 from bench.fake_arm import FakeArm, generate_tenant
 from tests.fake_sign_in import FakeSignIn
+from tests.support.fake_arm_fixtures import PointCli
 from tests.test_cassette_scrub import find_leaks
 
 TENANT_ID = "3c0f1d7e-5b2a-4e8f-9a61-7d2c4b8e0f13"
@@ -30,18 +29,17 @@ ACCESS_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL21hbmF
 
 
 def test_a_recorded_live_audit_holds_neither_the_client_secret_nor_the_token(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    point_cli_at_fake_arm: PointCli,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     tenant = generate_tenant(3)
     recorded = tmp_path / "recorded"
     with FakeSignIn(tmp_path, ACCESS_TOKEN) as sign_in, FakeArm(tenant) as arm:
         bundle = tmp_path / "bundle.pem"
         bundle.write_text(Path(arm.ca_file).read_text() + Path(sign_in.ca_file).read_text())
-        # Recorded first, so the test puts back what point_at replaces.
-        monkeypatch.setattr(inventory_module, "collect_inventory", inventory_module.collect_inventory)
-        monkeypatch.setattr(cli, "_live_credential", cli._live_credential)
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
-        point_at(arm.base_url, str(bundle))
+        point_cli_at_fake_arm(arm.base_url, str(bundle))
         monkeypatch.setattr(
             cli,
             "_live_credential",

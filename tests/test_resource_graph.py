@@ -18,8 +18,9 @@ from auditor.collect.resource_graph import OPERATION, RESOURCES_QUERY, TYPES
 from auditor.model import Inventory
 from auditor.rules.reads_needed import READS_NEEDED
 from bench.fake_arm import FakeArm, Fault, generate_tenant, tenant_from_cassette
+from tests.support.fake_arm_fixtures import PointCli
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "cassettes" / "demo" / "arm.yaml"
 
 
@@ -61,11 +62,11 @@ def test_both_sources_yield_the_same_demo_inventory() -> None:
 
 
 def test_both_sources_agree_on_a_generated_tenant_over_pages_and_subscriptions() -> None:
-    tenant = generate_tenant(200, apps_per_subscription=100)
-    with FakeArm(tenant, graph_page_rows=40) as arm:  # pages of 40 rows: several per query
+    tenant = generate_tenant(90, apps_per_subscription=45)
+    with FakeArm(tenant, graph_page_rows=20) as arm:  # pages of 20 rows: several per query
         by_arm = _audit(arm, "arm")
         by_graph = _audit(arm, "resource-graph")
-    assert len(by_arm.apps) == 200 and by_arm.gaps == ()
+    assert len(by_arm.apps) == 90 and by_arm.gaps == ()
     _same(by_arm, by_graph)
 
 
@@ -131,19 +132,14 @@ def test_the_guard_lets_through_a_post_to_exactly_the_resource_graph_path() -> N
 
 
 def test_the_command_line_takes_the_inventory_source(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    point_cli_at_fake_arm: PointCli, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from auditor import cli
-    from auditor.collect import inventory as inventory_module
-    from bench.audit_fake import point_at
 
     tenant = generate_tenant(10)
     saved = tmp_path / "result.json"
     with FakeArm(tenant) as arm:
-        monkeypatch.setattr(inventory_module, "collect_inventory", inventory_module.collect_inventory)
-        monkeypatch.setattr(cli, "_live_credential", cli._live_credential)
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", arm.ca_file)
-        point_at(arm.base_url, arm.ca_file)
+        point_cli_at_fake_arm(arm.base_url, arm.ca_file)
         arguments = ["audit", "--subscription", tenant.subscriptions[0], "--fail-on", "never", "-v"]
         code = cli.main([*arguments, "--inventory-source", "resource-graph", "--save", str(saved)])
     assert code == cli.EXIT_OK

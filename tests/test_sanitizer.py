@@ -84,10 +84,10 @@ def test_a_dirty_exchange_comes_out_clean_and_readable() -> None:
         "rg-prod/providers/Microsoft.Web/sites/func-prod/hybridConnectionRelays?api-version=2025-05-01"
     )
     assert {name.lower() for name in request.headers} == {"user-agent", "x-ms-client-request-id"}
-    headers = {name.lower(): value for name, value in response["headers"].items()}  # type: ignore[attr-defined]
+    headers = {name.lower(): value for name, value in response["headers"].items()}
     assert "set-cookie" not in headers and "content-encoding" not in headers
-    text = response["body"]["string"].decode()  # type: ignore[index]
-    assert headers["content-length"] == [str(len(response["body"]["string"]))]  # type: ignore[index]
+    text = response["body"]["string"].decode()
+    assert headers["content-length"] == [str(len(response["body"]["string"]))]
     body = json.loads(text)
 
     relay = body["value"][0]["properties"]
@@ -107,7 +107,7 @@ def test_a_dirty_exchange_comes_out_clean_and_readable() -> None:
 def test_guids_map_consistently_across_uri_body_and_headers() -> None:
     guid_map = GuidMap()
     request = sanitize_request(dirty_request(), guid_map)
-    body = json.loads(sanitize_response(dirty_response(), guid_map)["body"]["string"])  # type: ignore[index]
+    body = json.loads(sanitize_response(dirty_response(), guid_map)["body"]["string"])
 
     sub = "00000000-0000-0000-0000-000000000000"
     assert body["subscription"] == sub  # the bare GUID joins the one seen in the URI

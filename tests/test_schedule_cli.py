@@ -13,7 +13,8 @@ import yaml
 import auditor.cli as cli
 from auditor.cli import main
 from auditor.model import Inventory
-from tests.schedule_support import DAY1, DAY2, REPO, SUBSCRIPTION, audit, load
+from tests.schedule_support import DAY1, DAY2, SUBSCRIPTION, audit, load
+from tests.support.paths import REPO
 
 SUBSCRIPTION_LIST = REPO / "tests" / "cassettes" / "subscriptions" / "list.yaml"
 

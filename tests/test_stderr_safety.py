@@ -22,8 +22,8 @@ from auditor import logging_setup
 from auditor.cli import main
 from auditor.collect import inventory as inventory_module
 from auditor.collect.sign_in import describe
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "cassettes" / "demo"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 OSC8 = "\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\"

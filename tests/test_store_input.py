@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 NOBODY = 65534
 

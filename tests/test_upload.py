@@ -14,8 +14,8 @@ from auditor.cli import main
 from auditor.collect.clients import FakeCredential
 from auditor.upload import Report, parse_target, upload
 from tests.azurite_support import Azurite, run_azurite, storage_token
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "cassettes" / "demo"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from auditor.store import Store
-from tests.schedule_support import DAY1, REPO, SUBSCRIPTION
+from tests.schedule_support import DAY1, SUBSCRIPTION
+from tests.support.paths import REPO
 
 # argv: MODE, then the auditor's arguments. MODE picks the moment the signal is sent.
 _SIGNALLED_RUN = r"""
@@ -106,6 +107,7 @@ def test_a_signal_during_the_commit_is_held_until_everything_is_written(tmp_path
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.slow  # lets a real subprocess reach the lock before signalling it
 def test_a_signal_while_waiting_for_the_stores_write_lock_stops_within_seconds(tmp_path: Path) -> None:
     path = tmp_path / "h.db"
     Store(path).close()

@@ -21,12 +21,11 @@ import pytest
 import yaml
 
 from auditor import cli
-from auditor.collect import inventory as inventory_module
-from bench.audit_fake import point_at
 from bench.fake_arm import FakeArm, generate_tenant
+from tests.support.fake_arm_fixtures import PointCli
+from tests.support.paths import REPO
 from tests.test_faults import _public_sites
 
-REPO = Path(__file__).resolve().parents[1]
 HAPPY = REPO / "tests" / "cassettes" / "collect" / "happy_path.yaml"
 DEMO_GAP = REPO / "cassettes" / "demo-gap" / "arm.yaml"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -169,14 +168,9 @@ def test_wrong_types_inside_resources_never_crash_the_audit(
 
 
 @pytest.fixture
-def fake_arm_audit(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[FakeArm], int]]:
-    monkeypatch.setattr(inventory_module, "collect_inventory", inventory_module.collect_inventory)
-    monkeypatch.setattr(cli, "_live_credential", cli._live_credential)
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
-
+def fake_arm_audit(point_cli_at_fake_arm: PointCli) -> Iterator[Callable[[FakeArm], int]]:
     def audit(arm: FakeArm) -> int:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", arm.ca_file)
-        point_at(arm.base_url, arm.ca_file, read_timeout=5)
+        point_cli_at_fake_arm(arm.base_url, arm.ca_file, read_timeout=5)
         return cli.main(["audit", "--subscription", arm.tenant.subscriptions[0], "--format", "json"])
 
     yield audit

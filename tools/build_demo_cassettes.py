@@ -22,9 +22,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import demo_contoso as demo
+# Run as a script, so its sibling is a top-level module; mypy sees the tools from the repository root.
+if TYPE_CHECKING:
+    from tools import demo_contoso as demo
+else:
+    import demo_contoso as demo
 from vcr.request import Request
 from vcr.serialize import serialize
 from vcr.serializers import yamlserializer
@@ -559,7 +563,7 @@ def config_body(app: demo.App, slot: demo.Site | None = None) -> dict[str, Any]:
     if site.integration_subnet and not vnet_name:
         vnet_name = swift_connection_name(site.integration_subnet)
     route_all = cfg.vnet_route_all or site.application_traffic or bool(site.legacy_route_all)
-    properties = {
+    properties: dict[str, Any] = {
         "numberOfWorkers": 1,
         "defaultDocuments": None
         if linux
@@ -1077,7 +1081,7 @@ def private_endpoint_body(pe: demo.PrivateEndpoint, apps: dict[str, demo.App]) -
     app = apps[pe.app]
     slot = next((s for s in app.slots if s.name == pe.slot), None)
     host = host_name(app, slot)
-    connection = {
+    connection: dict[str, Any] = {
         "name": pe.name,
         "id": f"{pid}/{'manualP' if pe.status == 'Pending' else 'p'}rivateLinkServiceConnections/{pe.name}",
         "etag": etag(pe.name),

@@ -17,11 +17,16 @@ import argparse
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import build_demo_cassettes
-import build_demo_goldens
-import build_hostile_cassette
-import write_demo_expected
+# Run as a script, so its siblings are top-level modules; mypy sees the tools from the repository root.
+if TYPE_CHECKING:
+    from tools import build_demo_cassettes, build_demo_goldens, build_hostile_cassette, write_demo_expected
+else:
+    import build_demo_cassettes
+    import build_demo_goldens
+    import build_hostile_cassette
+    import write_demo_expected
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CASSETTES = ("demo", "demo-gap", "demo-day2", "hostile")

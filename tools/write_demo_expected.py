@@ -16,9 +16,13 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import demo_contoso as demo
+# Run as a script, so its sibling is a top-level module; mypy sees the tools from the repository root.
+if TYPE_CHECKING:
+    from tools import demo_contoso as demo
+else:
+    import demo_contoso as demo
 
 from auditor.rules import RULES
 

@@ -38,6 +38,9 @@ from unittest import mock
 
 import urllib3.connectionpool
 import vcr
+
+# vcr.patch and vcr.serialize are vcrpy internals with no public equivalent (why each is needed:
+# _thread_safe_patching, _LoadedCassette); pyproject bounds vcrpy to the major version checked here.
 import vcr.patch
 import vcr.serialize
 import yaml

@@ -17,9 +17,9 @@ from azure.core.pipeline import PipelineRequest, policies
 from azure.core.pipeline.transport import HttpTransport
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 from azure.mgmt.network import NetworkManagementClient
-from azure.mgmt.network._version import VERSION as NETWORK_SDK_VERSION
+from azure.mgmt.network import __version__ as NETWORK_SDK_VERSION
 from azure.mgmt.web import WebSiteManagementClient
-from azure.mgmt.web._version import VERSION as WEB_SDK_VERSION
+from azure.mgmt.web import __version__ as WEB_SDK_VERSION
 
 from auditor.collect.errors import ReadOnlyViolation
 from auditor.collect.pacing import ArmPacer, PacingPolicy

@@ -22,7 +22,7 @@ from typing import Any
 from azure.core.credentials import TokenCredential
 from azure.core.pipeline.transport import HttpTransport
 from azure.mgmt.resourcegraph import ResourceGraphClient
-from azure.mgmt.resourcegraph._version import VERSION as GRAPH_SDK_VERSION
+from azure.mgmt.resourcegraph import __version__ as GRAPH_SDK_VERSION
 from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
 from auditor.collect.arm_lists import ALL_SLOTS, SubscriptionReads

@@ -14,7 +14,7 @@ from typing import Any
 
 from azure.core.credentials import TokenCredential
 from azure.mgmt.resource.subscriptions import SubscriptionClient
-from azure.mgmt.resource.subscriptions._version import VERSION as SUBSCRIPTIONS_SDK_VERSION
+from azure.mgmt.resource.subscriptions import __version__ as SUBSCRIPTIONS_SDK_VERSION
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from auditor.collect.clients import (

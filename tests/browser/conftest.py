@@ -1,6 +1,7 @@
 """Browser fixtures: Debian's chromium driven by Playwright, never a downloaded browser.
 
-Browser tests skip only when /usr/bin/chromium is absent and AUDITOR_REQUIRE_BROWSER
+Chromium is $CHROMIUM, else /usr/bin/chromium, else ``chromium`` or ``chromium-browser`` on PATH.
+Browser tests skip, saying how to install it, only when none is found and AUDITOR_REQUIRE_BROWSER
 is unset; CI sets it, so a missing browser fails there instead of passing silently.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +18,10 @@ from typing import Any
 import pytest
 
 from auditor.report.html import render
+from tests.support.paths import REPO
 
-CHROMIUM = Path("/usr/bin/chromium")
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+INSTALL_HINT = "install it with `sudo apt-get install chromium` (Debian) or set CHROMIUM=/path/to/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -27,7 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = REPO / "tests" / "fixtures"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 
@@ -37,16 +41,29 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def find_chromium() -> Path | None:
+    """The chromium to drive: $CHROMIUM, Debian's, or the first on PATH; None when there is none."""
+    if os.environ.get("CHROMIUM"):
+        return Path(os.environ["CHROMIUM"])
+    if DEBIAN_CHROMIUM.exists():
+        return DEBIAN_CHROMIUM
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    return Path(found) if found else None
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is not installed")
+    chromium = find_chromium()
+    if chromium is None:
+        _unavailable(f"no chromium ($CHROMIUM, {DEBIAN_CHROMIUM}, chromium on PATH): {INSTALL_HINT}")
+    elif not chromium.exists():
+        _unavailable(f"CHROMIUM={chromium} does not exist: {INSTALL_HINT}")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("playwright is not installed")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 
@@ -112,6 +129,16 @@ class OpenedReport:
     errors: list[str] = field(default_factory=list)
 
 
+def _dismiss(dialog: Any, opened: OpenedReport) -> None:
+    opened.dialogs.append(dialog.message)
+    dialog.dismiss()
+
+
+def _note_console_error(message: Any, opened: OpenedReport) -> None:
+    if message.type == "error":
+        opened.errors.append(message.text)
+
+
 @pytest.fixture
 def open_report(browser: Any, tmp_path: Path) -> Iterator[Callable[..., OpenedReport]]:
     """Render a result to disk, open it from file:// and watch every request it makes."""
@@ -143,9 +170,9 @@ def open_report(browser: Any, tmp_path: Path) -> Iterator[Callable[..., OpenedRe
 
         context.route("**/*", guard)
         page.on("request", lambda request: opened.requests.append(request.url))
-        page.on("dialog", lambda dialog: (opened.dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("dialog", lambda dialog: _dismiss(dialog, opened))
         page.on("pageerror", lambda error: opened.errors.append(str(error)))
-        page.on("console", lambda message: message.type == "error" and opened.errors.append(message.text))
+        page.on("console", lambda message: _note_console_error(message, opened))
         page.goto(opened.url)
         page.wait_for_function("() => document.documentElement.dataset.ready === 'true'")
         return opened

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.paths import REPO
+
 from .conftest import OpenedReport, replayed_result
 
-REPO = Path(__file__).resolve().parents[2]
 HOSTILE = REPO / "cassettes" / "hostile"
 PAYLOAD = "<script>window.__pwned=1</script>"
 ATTRIBUTE_BREAK = '"><img src=x onerror="window.__pwned=1">'

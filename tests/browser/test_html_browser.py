@@ -6,17 +6,17 @@ import copy
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.html_report import synthetic_result
 from tests.browser.conftest import OpenedReport, load_fixture, open_resource_detail
+from tests.support.paths import REPO
 
 pytestmark = pytest.mark.browser
 
-REPORTS = Path(__file__).resolve().parents[2] / "reports"
+REPORTS = REPO / "reports"
 Opener = Callable[..., OpenedReport]
 
 
@@ -34,7 +34,9 @@ def _shown_finding_indexes(page: Any) -> list[int]:
 
 def _haystack(result: Mapping[str, Any], finding: Mapping[str, Any]) -> str:
     """What the free-text search promises to look at, from the JSON alone."""
-    owner = next((r for r in result["resources"] if r["id"].lower() == finding["resource_id"].lower()), {})
+    owner: Mapping[str, Any] = next(
+        (r for r in result["resources"] if r["id"].lower() == finding["resource_id"].lower()), {}
+    )
     name = owner.get("name", "")
     if owner.get("slot") and not name.endswith("/" + owner["slot"]):
         name += "/" + owner["slot"]

@@ -10,17 +10,16 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.html_report import synthetic_result
 from tests.browser.conftest import SUBSCRIPTION, OpenedReport, open_resource_detail, replayed_result
+from tests.support.paths import REPO
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
 REPORTS = REPO / "reports"
 HOSTING_KINDS = {"consumption", "flex_consumption", "premium", "dedicated", "ase", "container_apps"}
 Opener = Callable[..., OpenedReport]
@@ -77,7 +76,7 @@ def test_overview_groups_the_demo_apps_of_every_hosting_kind(
     assert page.locator("#network-overview figure").count() == 1
     assert SUBSCRIPTION in page.inner_text("#network-overview figcaption")
     edges = _edges(page.locator("#network-overview"))
-    rules_on = {edge["title"].split(" → ")[0]: set() for edge in edges}
+    rules_on: dict[str, set[str]] = {edge["title"].split(" → ")[0]: set() for edge in edges}
     for edge in edges:
         rules_on[edge["title"].split(" → ")[0]].update(edge["rules"].split())
     # The exposure of the main site on the edges from the Internet, egress on the way out.

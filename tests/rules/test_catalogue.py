@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from auditor.evaluate import rule_catalogue
 from auditor.rules import RULES, Category, Severity
+from tests.support.paths import SHARED
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 RULES_MD = SHARED / "spec" / "rules.md"
 TABLE_ROW = re.compile(r"^\|\s*`(?P<id>(?:risk|drift)/[^`]+)`\s*\|\s*(?P<severity>\w+)\s*\|")
 
