@@ -16,6 +16,13 @@ from auditor import __version__, interrupts
 from auditor.clouds import CLOUDS, DEFAULT_CLOUD
 from auditor.collect.pacing import MAX_THROTTLE_WAIT
 from auditor.evaluate import FAIL_ON_CHOICES
+from auditor.exit_codes import (
+    EXIT_CANNOT_VOUCH,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+)
 from auditor.log_analytics import SendToAction
 from auditor.logging_setup import LOG_FORMATS, configure, emit, progress_wanted, requested_log_format
 from auditor.output_files import WRITTEN, OutputError, RunOutputs, refuse_shared_paths, write_output
@@ -30,11 +37,6 @@ from auditor.yamlfile import YamlInputError
 if TYPE_CHECKING:
     from auditor.model import Inventory
     from auditor.schedule import AuditInputs
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_CANNOT_VOUCH = 3
 
 # Matched with fullmatch: ``$`` would also accept a trailing newline.
 SUBSCRIPTION_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -656,6 +658,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(argv: Sequence[str] | None = None) -> int:
     """The console entry point: :func:`main`, and after an interrupt no wait for stuck worker threads."""
     code = main(argv)
-    if code in (interrupts.EXIT_INTERRUPTED, interrupts.EXIT_TERMINATED):
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         interrupts.exit_if_threads_linger(code)
     return code

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from auditor.counts import count_findings, fails_at_or_above
+from auditor.exit_codes import EXIT_CANNOT_VOUCH, EXIT_FINDINGS, EXIT_OK
 from auditor.fixes import fix_for
 from auditor.matrix import DEFAULT_EDITION, Cell, load_edition
 from auditor.model import (
@@ -40,14 +41,8 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 FAIL_ON_CHOICES = ("info", "low", "medium", "high", "never")
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_CANNOT_VOUCH = 3
 
 __all__ = [
-    "EXIT_CANNOT_VOUCH",
-    "EXIT_FINDINGS",
-    "EXIT_OK",
     "FAIL_ON_CHOICES",
     "SCHEMA_VERSION",
     "evaluate",
