@@ -30,6 +30,7 @@ from auditor.counts import count_findings, counts_as_waived
 from auditor.docs import learn_url
 from auditor.matrix import FEATURE_LABELS, Feature, MatrixError, load_edition
 from auditor.report.common import (
+    CATEGORY_ORDER,
     HOSTING_ORDER,
     INBOUND_ORDER,
     OUTBOUND_ORDER,
@@ -39,22 +40,14 @@ from auditor.report.common import (
     visible_controls,
 )
 from auditor.report.fix_display import html_fix
+from auditor.rules.catalogue import RULES
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-CATEGORY_ORDER = ("risk", "drift")
 
 # The matrix cell a drift rule is judged against, for findings whose evidence
 # does not name its cell (older results): the resource's hosting gives the column.
 DRIFT_RULE_FEATURES: dict[str, Feature] = {
-    "drift/vnet-integration-unsupported": Feature.REGIONAL_VNET_INTEGRATION,
-    "drift/integration-subnet-invalid": Feature.REGIONAL_VNET_INTEGRATION,
-    "drift/gateway-integration-unsupported": Feature.GATEWAY_VNET_INTEGRATION,
-    "drift/gateway-integration-retiring": Feature.GATEWAY_VNET_INTEGRATION,
-    "drift/hybrid-connection-unsupported": Feature.HYBRID_CONNECTIONS,
-    "drift/private-endpoint-unsupported": Feature.PRIVATE_ENDPOINTS,
-    "drift/vnet-trigger-unsupported": Feature.VNET_TRIGGERS,
-    "drift/service-endpoint-rule-unsupported": Feature.SERVICE_ENDPOINT_RULES,
+    rule.id: rule.matrix_feature for rule in RULES if rule.matrix_feature is not None
 }
 
 _JSON_IN_SCRIPT_ESCAPES = {

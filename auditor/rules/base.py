@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from auditor.docs import Page
-from auditor.matrix import Cell
+from auditor.matrix import Cell, Feature
 from auditor.model import App, DataKey
 
 if TYPE_CHECKING:
@@ -105,6 +105,9 @@ class Rule:
     check: CheckFunction
     # None: every edition; otherwise the editions in which the rule's facts hold.
     editions: tuple[str, ...] | None = None
+    # The matrix feature a drift rule judges the app's hosting against (the HTML's matrix view
+    # places a finding that does not name its cell by it); None for rules no cell decides.
+    matrix_feature: Feature | None = None
 
     def evaluate(self, facts: AppFacts) -> Outcome:
         if self.editions is not None and facts.edition not in self.editions:

@@ -441,6 +441,7 @@ VNET_INTEGRATION_UNSUPPORTED = Rule(
         "networking-features",
         basis="S8, S16; R-PLAN-01, R-PLAN-09, R-PLAN-10",
     ),
+    matrix_feature=Feature.REGIONAL_VNET_INTEGRATION,
     check=check_vnet_integration_unsupported,
 )
 
@@ -458,6 +459,7 @@ GATEWAY_INTEGRATION_UNSUPPORTED = Rule(
     reference=Reference(
         docs.GATEWAY_INTEGRATION, "Review limitations", basis="S18, S6; R-GW-01, R-GW-02, R-PLAN-08"
     ),
+    matrix_feature=Feature.GATEWAY_VNET_INTEGRATION,
     check=check_gateway_integration_unsupported,
 )
 
@@ -478,6 +480,7 @@ HYBRID_CONNECTION_UNSUPPORTED = Rule(
         "hybrid-connections",
         basis="S6, S8, S24; R-HC-01, R-HC-02; conflict C1",
     ),
+    matrix_feature=Feature.HYBRID_CONNECTIONS,
     check=check_hybrid_connection_unsupported,
 )
 
@@ -498,6 +501,7 @@ PRIVATE_ENDPOINT_UNSUPPORTED = Rule(
         "private-endpoints",
         basis="S6, S8; R-PLAN-02, R-PE-04",
     ),
+    matrix_feature=Feature.PRIVATE_ENDPOINTS,
     check=check_private_endpoint_unsupported,
 )
 
@@ -517,6 +521,7 @@ VNET_TRIGGER_UNSUPPORTED = Rule(
         "virtual-network-triggers-non-http",
         basis="S6; R-TRG-01, R-TRG-05",
     ),
+    matrix_feature=Feature.VNET_TRIGGERS,
     check=check_vnet_trigger_unsupported,
 )
 
@@ -536,6 +541,7 @@ INTEGRATION_SUBNET_INVALID = Rule(
         "subnets",
         basis="S6, S16; R-VNI-01, R-VNI-02, R-VNI-05, R-VNI-06, R-FLEX-01, R-FLEX-05",
     ),
+    matrix_feature=Feature.REGIONAL_VNET_INTEGRATION,
     check=check_integration_subnet_invalid,
 )
 
@@ -561,6 +567,7 @@ GATEWAY_INTEGRATION_RETIRING = Rule(
     remediation="Move to regional VNet integration: `az functionapp vnet-integration add -g <rg> -n <app> "
     "--vnet <vnet> --subnet <subnet>`.",
     reference=Reference(docs.GATEWAY_INTEGRATION, "Retirement", basis="S18; R-GW-06"),
+    matrix_feature=Feature.GATEWAY_VNET_INTEGRATION,
     check=check_gateway_integration_retiring,
     editions=("2026-09",),
 )
@@ -612,6 +619,7 @@ SERVICE_ENDPOINT_RULE_UNSUPPORTED = Rule(
         "access-restriction-rules-based-on-service-endpoints",
         basis="S21, S20; R-AR-08",
     ),
+    matrix_feature=Feature.SERVICE_ENDPOINT_RULES,
     check=check_service_endpoint_rule_unsupported,
 )
 
