@@ -7,14 +7,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from auditor.model import Hosting
-from auditor.rules.base import SEVERITY_RANK, Category, Severity, Status
+from auditor.rules.base import SEVERITY_VALUES_HIGH_FIRST, Category, Status
 from auditor.rules.inbound import Exposure
 from auditor.rules.outbound import Egress
 
 # Display orders, from the enums that define each vocabulary (declaration order, except where noted).
-SEVERITY_ORDER = tuple(
-    severity.value for severity in sorted(Severity, key=SEVERITY_RANK.__getitem__, reverse=True)
-)
+SEVERITY_ORDER = SEVERITY_VALUES_HIGH_FIRST
 # Listed outcomes only (not_applicable is never shown), the ones that need attention first.
 STATUS_ORDER = (Status.FAIL.value, Status.UNKNOWN.value, Status.PASS.value)
 HOSTING_ORDER = tuple(hosting.value for hosting in Hosting)

@@ -40,6 +40,10 @@ SEVERITY_RANK: dict[Severity, int] = {
     Severity.MEDIUM: 2,
     Severity.HIGH: 3,
 }
+# Display and counting order: high first.
+SEVERITY_VALUES_HIGH_FIRST: tuple[str, ...] = tuple(
+    severity.value for severity in sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__, reverse=True)
+)
 
 
 class Category(enum.StrEnum):

@@ -86,21 +86,14 @@
   });
   const resourceById = new Map(resources.map((record) => [record.id.toLowerCase(), record]));
 
-  // A waived finding stays listed with its waiver; an expired waiver is shown too (it no longer applies).
-  const waiverNote = (finding) => {
-    if (isPlainObject(finding.waived)) {
-      return `waived until ${str(finding.waived.expires)} (${str(finding.waived.owner)}): ${str(finding.waived.reason)}`;
-    }
-    if (isPlainObject(finding.waiver_expired)) {
-      const mark = finding.waiver_expired;
-      return `waiver expired on ${str(mark.expires)} (${str(mark.owner)}): ${str(mark.reason)}`;
-    }
-    return "";
-  };
+  // Decided in Python, beside the findings (same order), so the page counts and words them as
+  // every other report does: failing as auditor/counts.py counts it, the waiver note of waivers.py.
+  const FAILING = Array.isArray(DATA.failing) ? DATA.failing : [];
+  const WAIVER_NOTES = Array.isArray(DATA.waiver_notes) ? DATA.waiver_notes : [];
 
   const findings = (DATA.findings || []).map((finding, index) => {
     const owner = resourceById.get(str(finding.resource_id).toLowerCase());
-    const waiver = waiverNote(finding);
+    const waiver = str(WAIVER_NOTES[index]);
     const record = {
       index,
       finding,
@@ -114,6 +107,7 @@
       hosting: owner ? owner.hosting : "unknown",
       message: (waiver ? `[${waiver}] ` : "") + str(finding.message),
       waived: isPlainObject(finding.waived),
+      failing: FAILING[index] === true,
       waiver,
       fix: isPlainObject((DATA.fixes || [])[index]) ? DATA.fixes[index] : null,
     };
@@ -123,8 +117,7 @@
     if (owner) {
       owner.findings.push(record);
       owner.severities.add(record.severity);
-      // Failing = a fail no active waiver covers, as auditor/counts.py counts it everywhere else.
-      if (record.status === "fail" && !record.waived && record.severity in owner.fails) owner.fails[record.severity] += 1;
+      if (record.failing && record.severity in owner.fails) owner.fails[record.severity] += 1;
     }
     return record;
   });
@@ -1250,7 +1243,7 @@
   }
 
   function worstSeverity(items) {
-    const failing = items.filter((item) => item.status === "fail" && !item.waived);
+    const failing = items.filter((item) => item.failing);
     if (!failing.length) return items.length ? "unknown" : "none";
     return failing.map((item) => item.severity).sort((a, b) => severityRank(a) - severityRank(b))[0];
   }
