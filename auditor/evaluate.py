@@ -154,7 +154,7 @@ def _inbound_detail(verdict: InboundVerdict) -> dict[str, Any]:
     if verdict.deciding_rule is not None:
         rule = verdict.deciding_rule
         detail["deciding"] = f"rule {rule.name or '#' + str(rule.position)} (priority {rule.priority})"
-    elif verdict.decided_by.startswith("default action"):
+    elif verdict.default_action_explicit is not None:  # the default action decided, explicit or implicit
         detail["deciding"] = f"{verdict.decided_by} ({verdict.effective_default_action})"
     else:
         detail["deciding"] = verdict.decided_by
