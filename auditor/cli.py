@@ -7,7 +7,7 @@ import argparse
 import contextlib
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -36,6 +36,7 @@ from auditor.yamlfile import YamlInputError
 
 if TYPE_CHECKING:
     from auditor.model import Inventory
+    from auditor.result_types import Result
     from auditor.schedule import AuditInputs
 
 # Matched with fullmatch: ``$`` would also accept a trailing newline.
@@ -395,7 +396,7 @@ def _check_upload(args: argparse.Namespace) -> None:
         raise UsageError(str(error)) from error
 
 
-def _upload_reports(result: dict[str, Any], args: argparse.Namespace, credential: Any, code: int) -> int:
+def _upload_reports(result: Mapping[str, Any], args: argparse.Namespace, credential: Any, code: int) -> int:
     """After every local output is written; outside any cassette, so replay never sees this traffic."""
     from auditor.upload import describe_failure, reports_written, upload
 
@@ -410,9 +411,7 @@ def _upload_reports(result: dict[str, Any], args: argparse.Namespace, credential
     return code
 
 
-def _send_to_log_analytics(
-    result: dict[str, Any], args: argparse.Namespace, credential: Any, code: int
-) -> int:
+def _send_to_log_analytics(result: Result, args: argparse.Namespace, credential: Any, code: int) -> int:
     """After every local output is written; outside any cassette, so replay never sees this traffic."""
     from auditor.log_analytics import describe_failure, send
 
@@ -425,7 +424,7 @@ def _send_to_log_analytics(
 
 
 def _write_audit_outputs(
-    args: argparse.Namespace, inputs: AuditInputs, result: dict[str, Any], inventory: Inventory, code: int
+    args: argparse.Namespace, inputs: AuditInputs, result: Result, inventory: Inventory, code: int
 ) -> tuple[int, int | None]:
     """Render every output, then commit them together (--save, --output, the store run).
 
@@ -481,7 +480,7 @@ def _all_subscriptions(
     return [item.id for item in listed if item.auditable], [item for item in listed if not item.auditable]
 
 
-def _summary_line(result: dict[str, Any]) -> str:
+def _summary_line(result: Result) -> str:
     """The status line, from the same ``summary`` the ``audit.summary`` event carries as its fields."""
     summary = result["summary"]
     by_severity = ", ".join(f"{severity} {count}" for severity, count in summary["by_severity"].items())

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
 import auditor.evaluate
+from auditor import result_types
 from auditor.cli import main
 from auditor.model import DataKey, Hosting
 from auditor.result_file import ITEM_SHAPES, RESULT_SHAPE, SCHEMA_VERSION, Shape, load_result
@@ -155,3 +156,40 @@ def test_saved_demo_report_conforms() -> None:
     if not demo.is_file():
         pytest.skip("make demo has not run in this checkout")
     assert_conforms(json.loads(demo.read_text(encoding="utf-8")), str(demo))
+
+
+@pytest.mark.parametrize(
+    ("typed", "schema"),
+    [
+        (result_types.Result, SCHEMA),
+        (result_types.Tool, SCHEMA["properties"]["tool"]),
+        (result_types.SubscriptionScan, DEFS["subscription"]),
+        (result_types.Resource, DEFS["resource"]),
+        (result_types.Inbound, DEFS["resource"]["properties"]["inbound"]),
+        (result_types.Finding, DEFS["finding"]),
+        (result_types.WaiverMark, DEFS["waiver_mark"]),
+        (result_types.Gap, DEFS["gap"]),
+        (result_types.Summary, DEFS["summary"]),
+        (result_types.PolicySection, SCHEMA["properties"]["policy"]),
+        (result_types.WaiverEntry, DEFS["waiver"]),
+    ],
+)
+def test_typed_access_has_the_schema_keys(typed: Any, schema: dict[str, Any]) -> None:
+    """The TypedDicts the code reads the result through name exactly the schema's keys."""
+    assert set(typed.__required_keys__) == set(schema["required"])
+    assert set(typed.__required_keys__) | set(typed.__optional_keys__) == set(schema["properties"])
+
+
+@pytest.mark.parametrize(
+    ("literal", "name"),
+    [
+        (result_types.HostingName, "hosting"),
+        (result_types.ExposureName, "exposure"),
+        (result_types.OutboundName, "outbound"),
+        (result_types.SeverityName, "severity"),
+        (result_types.StatusName, "status"),
+        (result_types.CategoryName, "category"),
+    ],
+)
+def test_typed_vocabularies_are_the_schema_enums(literal: Any, name: str) -> None:
+    assert set(get_args(literal)) == set(DEFS[name]["enum"])
