@@ -29,6 +29,7 @@ from auditor.model import (
     PrivateEndpointConnection,
     Subnet,
 )
+from auditor.result_file import SCHEMA_VERSION
 from auditor.result_types import Finding, Resource, Result, WaiverEntry
 from auditor.result_types import Gap as GapEntry
 from auditor.rules.base import SEVERITY_RANK, Outcome, Rule, Status
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
     from auditor.policy import Policy, RequirementOutcome
     from auditor.waivers import Waiver
 
-SCHEMA_VERSION = 1
 FAIL_ON_CHOICES = ("info", "low", "medium", "high", "never")
 
 __all__ = [

@@ -425,6 +425,7 @@ def render(result: Mapping[str, Any]) -> str:
         "fixes": fixes,
         "failing": [counts_as_failing(finding) for finding in findings],
         "waiver_notes": [waiver_note(finding) or "" for finding in findings],
+        "vocabulary": {"severity": SEVERITY_ORDER, "hosting": HOSTING_ORDER, "inbound": INBOUND_ORDER},
     }
     template = _environment().get_template("report.html.j2")
     return template.render(

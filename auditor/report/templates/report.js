@@ -3,7 +3,8 @@
   // Every value in DATA may come from Azure and is attacker-controlled: this
   // script only ever creates elements and sets textContent or inert attributes.
   const DATA = JSON.parse(document.getElementById("data").textContent);
-  const SEVERITY_ORDER = ["high", "medium", "low", "info"];
+  // The display orders of report/common.py (from the enums), not copies.
+  const SEVERITY_ORDER = DATA.vocabulary.severity;
   const PAGE_SIZE = 50;
   const NOT_IN_RESULT = "Not in this result";
   const REFUSED_ATTRIBUTE = /^(on|href$|src$|srcdoc$|style$|action$|formaction$|xlink:href$)/i;
@@ -712,9 +713,9 @@
     container_apps: "Container Apps",
     unknown: "Hosting unknown",
   };
-  const HOSTING_ORDER = Object.keys(HOSTING_LABELS);
+  const HOSTING_ORDER = DATA.vocabulary.hosting;
   const HOSTING_SHORT = Object.assign({}, HOSTING_LABELS, { flex_consumption: "Flex", ase: "ASE", unknown: "Unknown hosting" });
-  const INBOUND_ORDER = ["public", "restricted", "private", "internal", "unknown"];
+  const INBOUND_ORDER = DATA.vocabulary.inbound;
   const OUTBOUND_ORDER = ["uncontrolled", "controlled", "unknown"];
   // Where each rule's finding sits in the picture: on the edge that decides a site's
   // verdict, on the access rules it names, or on the egress path.
