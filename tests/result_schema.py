@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 import auditor.evaluate
+from auditor.result_types import Result
 
 SCHEMA: dict[str, Any] = json.loads(
     resources.files("auditor").joinpath("schemas/result.schema.json").read_text(encoding="utf-8")
@@ -43,7 +44,7 @@ def validate_every_result() -> Iterator[None]:
     """
     build = auditor.evaluate._evaluate
 
-    def checked(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    def checked(*args: Any, **kwargs: Any) -> Result:
         result = build(*args, **kwargs)
         assert_conforms(result)
         return result
