@@ -7,7 +7,7 @@ import argparse
 import contextlib
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -16,6 +16,13 @@ from auditor import __version__, interrupts
 from auditor.clouds import CLOUDS, DEFAULT_CLOUD
 from auditor.collect.pacing import MAX_THROTTLE_WAIT
 from auditor.evaluate import FAIL_ON_CHOICES
+from auditor.exit_codes import (
+    EXIT_CANNOT_VOUCH,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+)
 from auditor.log_analytics import SendToAction
 from auditor.logging_setup import LOG_FORMATS, configure, emit, progress_wanted, requested_log_format
 from auditor.output_files import WRITTEN, OutputError, RunOutputs, refuse_shared_paths, write_output
@@ -29,12 +36,8 @@ from auditor.yamlfile import YamlInputError
 
 if TYPE_CHECKING:
     from auditor.model import Inventory
+    from auditor.result_types import Result
     from auditor.schedule import AuditInputs
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_CANNOT_VOUCH = 3
 
 # Matched with fullmatch: ``$`` would also accept a trailing newline.
 SUBSCRIPTION_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -396,7 +399,7 @@ def _check_upload(args: argparse.Namespace) -> None:
         raise UsageError(str(error)) from error
 
 
-def _upload_reports(result: dict[str, Any], args: argparse.Namespace, credential: Any, code: int) -> int:
+def _upload_reports(result: Mapping[str, Any], args: argparse.Namespace, credential: Any, code: int) -> int:
     """After every local output is written; outside any cassette, so replay never sees this traffic."""
     from auditor.upload import describe_failure, reports_written, upload
 
@@ -411,9 +414,7 @@ def _upload_reports(result: dict[str, Any], args: argparse.Namespace, credential
     return code
 
 
-def _send_to_log_analytics(
-    result: dict[str, Any], args: argparse.Namespace, credential: Any, code: int
-) -> int:
+def _send_to_log_analytics(result: Result, args: argparse.Namespace, credential: Any, code: int) -> int:
     """After every local output is written; outside any cassette, so replay never sees this traffic."""
     from auditor.log_analytics import describe_failure, send
 
@@ -426,7 +427,7 @@ def _send_to_log_analytics(
 
 
 def _write_audit_outputs(
-    args: argparse.Namespace, inputs: AuditInputs, result: dict[str, Any], inventory: Inventory, code: int
+    args: argparse.Namespace, inputs: AuditInputs, result: Result, inventory: Inventory, code: int
 ) -> tuple[int, int | None]:
     """Render every output, then commit them together (--save, --output, the store run).
 
@@ -482,7 +483,7 @@ def _all_subscriptions(
     return [item.id for item in listed if item.auditable], [item for item in listed if not item.auditable]
 
 
-def _summary_line(result: dict[str, Any]) -> str:
+def _summary_line(result: Result) -> str:
     """The status line, from the same ``summary`` the ``audit.summary`` event carries as its fields."""
     summary = result["summary"]
     by_severity = ", ".join(f"{severity} {count}" for severity, count in summary["by_severity"].items())
@@ -659,6 +660,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(argv: Sequence[str] | None = None) -> int:
     """The console entry point: :func:`main`, and after an interrupt no wait for stuck worker threads."""
     code = main(argv)
-    if code in (interrupts.EXIT_INTERRUPTED, interrupts.EXIT_TERMINATED):
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         interrupts.exit_if_threads_linger(code)
     return code

@@ -13,6 +13,10 @@ table reports.
   (``waiver_expired``) is not waived: it counts again.
 
 So every listed ``fail`` or ``unknown`` finding is exactly one of failing, unknown or waived.
+
+Some views show the outcome itself, waived or not (SARIF lists a waived fail as suppressed, the
+HTML matrix view places every fail on its cell): :func:`is_fail` and :func:`is_unknown` say that,
+and :func:`is_waived` whether an active waiver covers a finding.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.rules.base import SEVERITY_RANK, Severity
+from auditor.rules.base import SEVERITY_RANK, SEVERITY_VALUES_HIGH_FIRST, Severity, Status
 
 __all__ = [
     "FindingCounts",
@@ -30,27 +34,43 @@ __all__ = [
     "counts_as_unknown",
     "counts_as_waived",
     "fails_at_or_above",
+    "is_fail",
+    "is_unknown",
+    "is_waived",
 ]
 
-_WAIVABLE = frozenset({"fail", "unknown"})
-_SEVERITIES = ("high", "medium", "low", "info")
+_FAIL = Status.FAIL.value
+_UNKNOWN = Status.UNKNOWN.value
+_WAIVABLE = frozenset({_FAIL, _UNKNOWN})
+_SEVERITIES = SEVERITY_VALUES_HIGH_FIRST
 
 
-def _waived(finding: Mapping[str, Any]) -> bool:
+def is_waived(finding: Mapping[str, Any]) -> bool:
+    """An active waiver covers the finding (its ``waived`` mark; an expired one is ``waiver_expired``)."""
     return bool(finding.get("waived"))
+
+
+def is_fail(finding: Mapping[str, Any]) -> bool:
+    """A fail outcome, waived or not."""
+    return finding.get("status") == _FAIL
+
+
+def is_unknown(finding: Mapping[str, Any]) -> bool:
+    """An unknown outcome, waived or not."""
+    return finding.get("status") == _UNKNOWN
 
 
 def counts_as_failing(finding: Mapping[str, Any]) -> bool:
     """A fail outcome no active waiver covers: what the exit code and every headline count."""
-    return finding.get("status") == "fail" and not _waived(finding)
+    return is_fail(finding) and not is_waived(finding)
 
 
 def counts_as_unknown(finding: Mapping[str, Any]) -> bool:
-    return finding.get("status") == "unknown" and not _waived(finding)
+    return is_unknown(finding) and not is_waived(finding)
 
 
 def counts_as_waived(finding: Mapping[str, Any]) -> bool:
-    return finding.get("status") in _WAIVABLE and _waived(finding)
+    return finding.get("status") in _WAIVABLE and is_waived(finding)
 
 
 def fails_at_or_above(finding: Mapping[str, Any], threshold: str) -> bool:
@@ -79,9 +99,9 @@ def count_findings(findings: Iterable[Mapping[str, Any]]) -> FindingCounts:
         status = finding.get("status")
         if status not in _WAIVABLE:
             continue
-        if _waived(finding):
+        if finding.get("waived"):  # is_waived, inlined: this loop runs per finding of a run
             counts.waived += 1
-        elif status == "unknown":
+        elif status == _UNKNOWN:
             counts.unknown += 1
         else:
             counts.failing += 1

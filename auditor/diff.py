@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.counts import count_findings, fails_at_or_above
+from auditor.counts import count_findings, fails_at_or_above, is_fail, is_waived
 from auditor.report.common import printable
 from auditor.rules.base import SEVERITY_RANK, Severity
 
@@ -104,7 +104,7 @@ def _finding_entry(finding: Mapping[str, Any]) -> dict[str, Any]:
         key: finding.get(key)
         for key in ("rule_id", "severity", "status", "resource_id", "resource_name", "message", "fingerprint")
     }
-    if finding.get("waived"):
+    if is_waived(finding):
         entry["waived"] = finding["waived"]
     return entry
 
@@ -245,8 +245,8 @@ def _value(value: Any) -> str:
 
 
 def _finding_line(entry: Mapping[str, Any]) -> str:
-    waived = " [waived]" if entry.get("waived") else ""
-    status = "" if entry.get("status") == "fail" else f" ({printable(entry.get('status'))})"
+    waived = " [waived]" if is_waived(entry) else ""
+    status = "" if is_fail(entry) else f" ({printable(entry.get('status'))})"
     return (
         f"  {printable(entry.get('severity')):<6} {printable(entry.get('rule_id'))}{status}{waived}  "
         f"{printable(entry.get('resource_name'))}: {printable(entry.get('message'))}"

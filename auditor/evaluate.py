@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from auditor.counts import count_findings, fails_at_or_above
+from auditor.exit_codes import EXIT_CANNOT_VOUCH, EXIT_FINDINGS, EXIT_OK
 from auditor.fixes import fix_for
 from auditor.matrix import DEFAULT_EDITION, Cell, load_edition
 from auditor.model import (
@@ -28,6 +29,9 @@ from auditor.model import (
     PrivateEndpointConnection,
     Subnet,
 )
+from auditor.result_file import SCHEMA_VERSION
+from auditor.result_types import Finding, Resource, Result, WaiverEntry
+from auditor.result_types import Gap as GapEntry
 from auditor.rules.base import SEVERITY_RANK, Outcome, Rule, Status
 from auditor.rules.catalogue import RULES, rule_catalogue
 from auditor.rules.facts import AppFacts, facts_for
@@ -38,16 +42,9 @@ if TYPE_CHECKING:
     from auditor.policy import Policy, RequirementOutcome
     from auditor.waivers import Waiver
 
-SCHEMA_VERSION = 1
 FAIL_ON_CHOICES = ("info", "low", "medium", "high", "never")
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_CANNOT_VOUCH = 3
 
 __all__ = [
-    "EXIT_CANNOT_VOUCH",
-    "EXIT_FINDINGS",
-    "EXIT_OK",
     "FAIL_ON_CHOICES",
     "SCHEMA_VERSION",
     "evaluate",
@@ -159,7 +156,7 @@ def _inbound_detail(verdict: InboundVerdict) -> dict[str, Any]:
     if verdict.deciding_rule is not None:
         rule = verdict.deciding_rule
         detail["deciding"] = f"rule {rule.name or '#' + str(rule.position)} (priority {rule.priority})"
-    elif verdict.decided_by.startswith("default action"):
+    elif verdict.default_action_explicit is not None:  # the default action decided, explicit or implicit
         detail["deciding"] = f"{verdict.decided_by} ({verdict.effective_default_action})"
     else:
         detail["deciding"] = verdict.decided_by
@@ -268,7 +265,7 @@ class _ResourceBuilder:
             entry = self._subnets[id(subnet)] = _subnet_entry(subnet)
         return entry
 
-    def resource(self, facts: AppFacts) -> dict[str, Any]:
+    def resource(self, facts: AppFacts) -> Resource:
         app = facts.app
         integ = facts.integration
         kind = integ.kind
@@ -409,10 +406,10 @@ class _FindingBuilder:
             self._kept.append(cell)
         return reference, matrix_cell
 
-    def finding(self, rule: Rule, app: App, outcome: Outcome) -> dict[str, Any]:
+    def finding(self, rule: Rule, app: App, outcome: Outcome) -> Finding:
         evidence = _jsonable(outcome.evidence)
         reference, matrix_cell = self._cell_parts(rule, outcome)
-        finding: dict[str, Any] = {
+        finding: Finding = {
             "rule_id": rule.id,
             "category": rule.category._value_,  # ._value_: the .value property is slow, per finding
             "severity": rule.severity._value_,
@@ -434,7 +431,7 @@ class _FindingBuilder:
         return finding
 
 
-def _policy_finding(app: App, outcome: RequirementOutcome, edition: str, policy: Policy) -> dict[str, Any]:
+def _policy_finding(app: App, outcome: RequirementOutcome, edition: str, policy: Policy) -> Finding:
     requirement = outcome.requirement
     evidence = _jsonable(outcome.evidence)
     return {
@@ -454,7 +451,7 @@ def _policy_finding(app: App, outcome: RequirementOutcome, edition: str, policy:
     }
 
 
-def _gap_entry(gap: Gap, unknown_rules: list[str]) -> dict[str, Any]:
+def _gap_entry(gap: Gap, unknown_rules: list[str]) -> GapEntry:
     return {
         "subscription_id": gap.subscription_id,
         "resource_id": gap.resource_id,
@@ -507,7 +504,7 @@ def evaluate(
     cloud: str | None = None,
     policy: Policy | None = None,
     waivers: Sequence[Waiver] | None = None,
-) -> dict[str, Any]:
+) -> Result:
     """Run every rule on every app and build the canonical result (spec/output.md).
 
     ``policy`` adds a ``policy/<name>`` finding (category drift) per unmet requirement;
@@ -563,11 +560,11 @@ def _evaluate(
     cloud: str | None,
     policy: Policy | None,
     waivers: Sequence[Waiver] | None,
-) -> dict[str, Any]:
+) -> Result:
     load_edition(edition)  # an unknown edition fails here, before any rule runs
     apps = sorted(inventory.apps, key=lambda app: app.id.lower())
-    resources: list[dict[str, Any]] = []
-    findings: list[dict[str, Any]] = []
+    resources: list[Resource] = []
+    findings: list[Finding] = []
     status_counts: dict[Status, int] = dict.fromkeys(Status, 0)
     unknowns: list[tuple[App, Rule, Outcome]] = []
     builder = _FindingBuilder(edition)
@@ -598,7 +595,7 @@ def _evaluate(
                 if requirement_outcome.status is not Status.PASS or include_passed:
                     findings.append(_policy_finding(app, requirement_outcome, edition, policy))
     findings.sort(key=_severity_order)
-    waiver_section: list[dict[str, Any]] | None = None
+    waiver_section: list[WaiverEntry] | None = None
     if waivers is not None:
         from auditor.waivers import apply_waivers
 
@@ -624,7 +621,7 @@ def _evaluate(
     by_hosting = {
         hosting.value: count for hosting, count in sorted(Counter(app.hosting for app in apps).items())
     }
-    result: dict[str, Any] = {
+    result: Result = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "auditor", "version": tool_version},
         "edition": edition,
@@ -661,7 +658,7 @@ def _evaluate(
     return result
 
 
-def exit_code(result: Mapping[str, Any], fail_on: str) -> int:
+def exit_code(result: Result | Mapping[str, Any], fail_on: str) -> int:
     """0 clean, 1 failing finding at or above ``fail_on``, 3 cannot vouch.
 
     3 wins over 1: when a subscription failed or data is missing, the findings

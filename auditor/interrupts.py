@@ -27,8 +27,8 @@ import time
 from collections.abc import Iterator
 from types import FrameType
 
-EXIT_INTERRUPTED = 130  # 128 + SIGINT
-EXIT_TERMINATED = 143  # 128 + SIGTERM
+from auditor.exit_codes import EXIT_INTERRUPTED, EXIT_TERMINATED
+
 # A repeated signal this long after the first means the orderly stop is stuck.
 FORCE_AFTER_SECONDS = 5.0
 

@@ -49,7 +49,6 @@ ITEM_SHAPES: dict[str, Shape] = {
         "plan": (False, _OPTIONAL_OBJECT),
         "inbound": (False, _OPTIONAL_OBJECT),
         "vnet_integration": (False, _OPTIONAL_OBJECT),
-        "tags": (False, _OPTIONAL_OBJECT),
         "access_rules": (False, _OPTIONAL_OBJECT),
         "inbound_detail": (False, _OPTIONAL_OBJECT),
         "outbound_detail": (False, _OPTIONAL_OBJECT),

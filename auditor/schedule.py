@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.diff import diff_results, new_failing, render_text
+from auditor.exit_codes import EXIT_CANNOT_VOUCH, EXIT_FINDINGS, EXIT_OK
 from auditor.logging_setup import emit
 from auditor.model import Inventory
 from auditor.output_files import RunOutputs, refuse_read_only
@@ -45,10 +46,6 @@ __all__ = [
     "run_history",
     "stage_run",
 ]
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_CANNOT_VOUCH = 3
 
 
 @dataclass(frozen=True)

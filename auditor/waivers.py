@@ -19,12 +19,13 @@ waiver that matches no finding is reported as ``stale`` so the file does not sil
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from auditor.result_types import Finding, WaiverEntry, WaiverMark
 from auditor.yamlfile import YamlInputError, boolean, compose_file, fail, iso_date, mapping, sequence, text
 
 __all__ = ["Waiver", "WaiverError", "apply_waivers", "load_waivers"]
@@ -59,7 +60,7 @@ class Waiver:
     def expired_on(self, today: date) -> bool:
         return self.expires < today
 
-    def as_mark(self) -> dict[str, str]:
+    def as_mark(self) -> WaiverMark:
         return {"reason": self.reason, "owner": self.owner, "expires": self.expires.isoformat()}
 
 
@@ -113,9 +114,7 @@ def _waives_everything(waiver: Waiver, known_rules: Iterable[str]) -> bool:
     )
 
 
-def apply_waivers(
-    findings: Sequence[MutableMapping[str, Any]], waivers: Sequence[Waiver], today: date
-) -> list[dict[str, Any]]:
+def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver], today: date) -> list[WaiverEntry]:
     """Mark the findings the waivers cover and return the ``waivers`` section of the result.
 
     The first active waiver (in file order) that matches a finding marks it ``waived``; a finding
@@ -136,8 +135,9 @@ def apply_waivers(
         if "waived" in finding:
             # An active waiver wins over an expired one for the same finding.
             finding.pop("waiver_expired", None)
-    section = []
+    section: list[WaiverEntry] = []
     for index, waiver in enumerate(waivers):
+        status: Literal["active", "expired", "stale"]
         if waiver.expired_on(today):
             status = "expired"
         elif matched[index] == 0:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -22,7 +22,8 @@ GOLDEN = REPO / "tests" / "golden"
 
 
 def _audit(cassette: str, edition: str, include_passed: bool = False) -> dict[str, Any]:
-    return audit(REPO / "cassettes" / cassette, edition, include_passed=include_passed)
+    # Read as plain JSON: the tests index optional parts without narrowing them first.
+    return cast(dict[str, Any], audit(REPO / "cassettes" / cassette, edition, include_passed=include_passed))
 
 
 @pytest.mark.parametrize(("cassette", "edition"), GOLDEN_RUNS)

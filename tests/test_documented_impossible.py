@@ -21,6 +21,7 @@ from auditor.collect.clients import FakeCredential
 from auditor.collect.inventory import collect_inventory
 from auditor.evaluate import evaluate
 from auditor.model import App, Hosting, Inventory
+from auditor.result_types import Result
 from auditor.rules.reads_needed import READS_NEEDED
 from tests.support.paths import REPO
 
@@ -129,12 +130,12 @@ def demo() -> tuple[Inventory, list[str]]:
     return inventory, paths
 
 
-def _result(inventory: Inventory, edition: str) -> dict[str, Any]:
+def _result(inventory: Inventory, edition: str) -> Result:
     return evaluate(inventory, edition=edition, started_at=MOMENT, finished_at=MOMENT, tool_version="test")
 
 
 @pytest.fixture(scope="module")
-def results(demo: tuple[Inventory, list[str]]) -> dict[str, dict[str, Any]]:
+def results(demo: tuple[Inventory, list[str]]) -> dict[str, Result]:
     return {edition: _result(demo[0], edition) for edition in ("2026-09", "2019-04")}
 
 

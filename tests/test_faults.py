@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from auditor import cli
+from auditor import cli, exit_codes
 from auditor.collect.clients import FakeCredential
 from auditor.collect.inventory import collect_inventory
 from auditor.collect.pacing import ArmPacer
@@ -157,7 +157,7 @@ def test_persistent_faults_are_gaps_on_exactly_the_affected_apps(
             ["audit", "--subscription", tenant.subscriptions[0], "--save", str(saved), "--format", "json"]
         )
     result = json.loads(saved.read_text(encoding="utf-8"))
-    assert code == cli.EXIT_CANNOT_VOUCH
+    assert code == exit_codes.EXIT_CANNOT_VOUCH
     assert json.loads(capsys.readouterr().out) == result
     assert previous.read_text(encoding="utf-8") == '{"previous": true}\n'
     assert sorted(path.name for path in tmp_path.iterdir()) == ["today.json", "yesterday.json"]
@@ -239,7 +239,7 @@ def test_a_retry_after_beyond_the_cap_is_a_gap_not_a_days_sleep(
         )
         elapsed = time.monotonic() - started
     capsys.readouterr()
-    assert code == cli.EXIT_CANNOT_VOUCH
+    assert code == exit_codes.EXIT_CANNOT_VOUCH
     assert elapsed < 30
     gaps = json.loads(saved.read_text(encoding="utf-8"))["gaps"]
     throttled = [gap for gap in gaps if (gap["resource_id"] or "").lower() == target.lower()]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +33,7 @@ from auditor.collect.web import (
 )
 from auditor.evaluate import evaluate
 from auditor.model import App, Hosting, Inventory, SubscriptionScan
+from auditor.result_types import Result
 from auditor.rules.reads_needed import READS_NEEDED
 from bench.fake_arm import FakeArm
 from tests.factories import make_app
@@ -361,7 +362,7 @@ def _ca_bundle(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def replay(recording: Recording, upto: int | None) -> tuple[Inventory, dict[str, Any]]:
+def replay(recording: Recording, upto: int | None) -> tuple[Inventory, Result]:
     served = tenant_for(recording, upto)
     with FakeArm(served.tenant) as arm:
         os.environ["REQUESTS_CA_BUNDLE"] = arm.ca_file
@@ -376,7 +377,7 @@ def replay(recording: Recording, upto: int | None) -> tuple[Inventory, dict[str,
     return inventory, result
 
 
-def judged(resource: dict[str, Any]) -> Expect:
+def judged(resource: Mapping[str, Any]) -> Expect:
     return Expect(
         hosting=resource["hosting"],
         os=resource["os"],
@@ -429,16 +430,16 @@ def test_the_corpus_holds_only_reads_of_resources_and_no_secret_bearing_call() -
 # -- recordings the collector does not audit: the same transforms, then the rules ----------------
 
 
-def evaluated(*apps: App) -> dict[str, Any]:
+def evaluated(*apps: App) -> Result:
     inventory = Inventory(subscriptions=(SubscriptionScan(id=SUBSCRIPTION, status="ok"),), apps=apps, gaps=())
     return evaluate(inventory, started_at=NOW, finished_at=NOW, tool_version="test", include_passed=True)
 
 
-def resource_of(result: dict[str, Any], name: str) -> dict[str, Any]:
+def resource_of(result: Mapping[str, Any], name: str) -> dict[str, Any]:
     return next(resource for resource in result["resources"] if resource["name"] == name)
 
 
-def outcome(result: dict[str, Any], rule_id: str, name: str) -> dict[str, Any]:
+def outcome(result: Mapping[str, Any], rule_id: str, name: str) -> dict[str, Any]:
     return next(
         finding
         for finding in result["findings"]

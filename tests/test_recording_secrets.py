@@ -14,7 +14,7 @@ import yaml
 from azure.identity import ClientSecretCredential
 from vcr.request import Request
 
-from auditor import cli
+from auditor import cli, exit_codes
 from auditor.collect.cassettes import CASSETTE_FILE
 from auditor.collect.recording_scrub import GuidMap, is_sign_in_request, sanitize_request
 from bench.fake_arm import FakeArm, generate_tenant
@@ -65,7 +65,7 @@ def test_a_recorded_live_audit_holds_neither_the_client_secret_nor_the_token(
             ]
         )
     capsys.readouterr()
-    assert code == cli.EXIT_OK
+    assert code == exit_codes.EXIT_OK
     # The secret really went over the wire, inside the recording.
     token_requests = [seen for seen in sign_in.requests if seen.method == "POST"]
     assert token_requests and CLIENT_SECRET in token_requests[0].body

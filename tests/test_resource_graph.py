@@ -12,6 +12,7 @@ import pytest
 from azure.core.pipeline import PipelineRequest
 from azure.core.pipeline.transport import HttpRequest
 
+from auditor import exit_codes
 from auditor.collect.clients import FakeCredential, ReadOnlyGuardPolicy, ReadOnlyViolation
 from auditor.collect.inventory import collect_inventory
 from auditor.collect.resource_graph import OPERATION, RESOURCES_QUERY, TYPES
@@ -142,6 +143,6 @@ def test_the_command_line_takes_the_inventory_source(
         point_cli_at_fake_arm(arm.base_url, arm.ca_file)
         arguments = ["audit", "--subscription", tenant.subscriptions[0], "--fail-on", "never", "-v"]
         code = cli.main([*arguments, "--inventory-source", "resource-graph", "--save", str(saved)])
-    assert code == cli.EXIT_OK
+    assert code == exit_codes.EXIT_OK
     assert "querying Resource Graph" in capsys.readouterr().err
     assert len(json.loads(saved.read_text(encoding="utf-8"))["resources"]) == 10

@@ -7,13 +7,14 @@ import io
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from auditor.evaluate import exit_code, rule_catalogue
 from auditor.report import render
 from auditor.report.sarif import build as build_sarif
+from auditor.result_types import Finding
 from auditor.waivers import Waiver, WaiverError, apply_waivers, load_waivers
 from tests.schedule_support import DAY1, EXAMPLES, audit, load
 
@@ -23,14 +24,18 @@ LEGACY = (
 )
 
 
-def _finding(rule: str, resource: str, severity: str = "high") -> dict[str, Any]:
-    return {
-        "rule_id": rule,
-        "resource_id": resource,
-        "severity": severity,
-        "status": "fail",
-        "fingerprint": rule,
-    }
+def _finding(rule: str, resource: str, severity: str = "high") -> Finding:
+    # Only the fields waivers read: the rest of a finding does not matter here.
+    return cast(
+        Finding,
+        {
+            "rule_id": rule,
+            "resource_id": resource,
+            "severity": severity,
+            "status": "fail",
+            "fingerprint": rule,
+        },
+    )
 
 
 def _waiver(rule: str, resource: str, expires: date) -> Waiver:

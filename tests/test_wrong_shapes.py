@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from auditor import cli
+from auditor import cli, exit_codes
 from bench.fake_arm import FakeArm, generate_tenant
 from tests.support.fake_arm_fixtures import PointCli
 from tests.support.paths import REPO
@@ -190,7 +190,7 @@ def test_live_bodies_of_the_wrong_shape_are_gaps(
         code = fake_arm_audit(arm)
     captured = capsys.readouterr()
     result = json.loads(captured.out)
-    assert code == cli.EXIT_CANNOT_VOUCH, captured.err
+    assert code == exit_codes.EXIT_CANNOT_VOUCH, captured.err
     reasons = {gap["resource_id"].lower(): gap["reason"] for gap in result["gaps"]}
     assert "expected a JSON object, got array" in reasons[config_of.lower()]
     assert "expected a JSON object, got integer" in reasons[functions_of.lower()]

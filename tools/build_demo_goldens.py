@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from auditor.collect.cassettes import replaying
 from auditor.collect.clients import FakeCredential
 from auditor.collect.inventory import collect_inventory
 from auditor.evaluate import evaluate
+from auditor.result_types import Result
 from auditor.rules.reads_needed import READS_NEEDED
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,7 @@ def golden_name(cassette: str, edition: str) -> str:
     return f"{cassette}.{edition}.json"
 
 
-def audit(cassette_dir: Path, edition: str, *, include_passed: bool = False) -> dict[str, Any]:
+def audit(cassette_dir: Path, edition: str, *, include_passed: bool = False) -> Result:
     """The result of auditing the demo subscription replayed from ``cassette_dir``."""
     with replaying(cassette_dir):
         inventory = collect_inventory([SUBSCRIPTION], FakeCredential(), reads_needed=READS_NEEDED)
@@ -51,7 +52,7 @@ def audit(cassette_dir: Path, edition: str, *, include_passed: bool = False) -> 
     )
 
 
-def digest(result: dict[str, Any]) -> dict[str, Any]:
+def digest(result: Mapping[str, Any]) -> dict[str, Any]:
     """What a golden file holds of a result: exposure per resource, findings and gaps, sorted."""
     names = {resource["id"].lower(): resource["name"] for resource in result["resources"]}
     return {

@@ -6,19 +6,19 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-SEVERITY_ORDER = ("high", "medium", "low", "info")
-STATUS_ORDER = ("fail", "unknown", "pass")
-HOSTING_ORDER = (
-    "consumption",
-    "flex_consumption",
-    "premium",
-    "dedicated",
-    "ase",
-    "container_apps",
-    "unknown",
-)
-INBOUND_ORDER = ("public", "restricted", "private", "internal", "unknown")
-OUTBOUND_ORDER = ("controlled", "uncontrolled", "unknown")
+from auditor.model import Hosting
+from auditor.rules.base import SEVERITY_VALUES_HIGH_FIRST, Category, Status
+from auditor.rules.inbound import Exposure
+from auditor.rules.outbound import Egress
+
+# Display orders, from the enums that define each vocabulary (declaration order, except where noted).
+SEVERITY_ORDER = SEVERITY_VALUES_HIGH_FIRST
+# Listed outcomes only (not_applicable is never shown), the ones that need attention first.
+STATUS_ORDER = (Status.FAIL.value, Status.UNKNOWN.value, Status.PASS.value)
+HOSTING_ORDER = tuple(hosting.value for hosting in Hosting)
+INBOUND_ORDER = tuple(exposure.value for exposure in Exposure)
+OUTBOUND_ORDER = tuple(egress.value for egress in Egress)
+CATEGORY_ORDER = tuple(category.value for category in Category)
 
 
 # Characters that change how the text around them is shown without being seen themselves:

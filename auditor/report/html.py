@@ -26,10 +26,11 @@ from urllib.parse import urlencode
 import jinja2
 from markupsafe import Markup
 
-from auditor.counts import count_findings, counts_as_waived
+from auditor.counts import count_findings, counts_as_failing, counts_as_waived, is_fail, is_unknown
 from auditor.docs import learn_url
 from auditor.matrix import FEATURE_LABELS, Feature, MatrixError, load_edition
 from auditor.report.common import (
+    CATEGORY_ORDER,
     HOSTING_ORDER,
     INBOUND_ORDER,
     OUTBOUND_ORDER,
@@ -39,22 +40,15 @@ from auditor.report.common import (
     visible_controls,
 )
 from auditor.report.fix_display import html_fix
+from auditor.rules.catalogue import RULES
+from auditor.waivers import waiver_note
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-CATEGORY_ORDER = ("risk", "drift")
 
 # The matrix cell a drift rule is judged against, for findings whose evidence
 # does not name its cell (older results): the resource's hosting gives the column.
 DRIFT_RULE_FEATURES: dict[str, Feature] = {
-    "drift/vnet-integration-unsupported": Feature.REGIONAL_VNET_INTEGRATION,
-    "drift/integration-subnet-invalid": Feature.REGIONAL_VNET_INTEGRATION,
-    "drift/gateway-integration-unsupported": Feature.GATEWAY_VNET_INTEGRATION,
-    "drift/gateway-integration-retiring": Feature.GATEWAY_VNET_INTEGRATION,
-    "drift/hybrid-connection-unsupported": Feature.HYBRID_CONNECTIONS,
-    "drift/private-endpoint-unsupported": Feature.PRIVATE_ENDPOINTS,
-    "drift/vnet-trigger-unsupported": Feature.VNET_TRIGGERS,
-    "drift/service-endpoint-rule-unsupported": Feature.SERVICE_ENDPOINT_RULES,
+    rule.id: rule.matrix_feature for rule in RULES if rule.matrix_feature is not None
 }
 
 _JSON_IN_SCRIPT_ESCAPES = {
@@ -274,7 +268,7 @@ def _gap_consequences(
     """Each gap with what it left unjudged: the unknown outcomes on the resources it covered."""
     unknown_rules: dict[str, set[str]] = defaultdict(set)
     for finding in findings:
-        if finding.get("status") == "unknown":
+        if is_unknown(finding):
             unknown_rules[_text(finding.get("resource_id")).lower()].add(_text(finding.get("rule_id")))
     names = {_text(r.get("id")).lower(): display_name(r) for r in _records(result.get("resources"))}
     consequences = []
@@ -320,7 +314,7 @@ def _relied_cells(
         hosting = _text(cell.get("hosting") or evidence.get("hosting"))
         rule_id = _text(finding.get("rule_id"))
         # An unknown outcome without a named cell was never judged against one.
-        if not feature and rule_id in DRIFT_RULE_FEATURES and finding.get("status") == "fail":
+        if not feature and rule_id in DRIFT_RULE_FEATURES and is_fail(finding):
             feature = DRIFT_RULE_FEATURES[rule_id].value
         if feature and not hosting:
             hosting = hosting_of.get(_text(finding.get("resource_id")).lower(), "")
@@ -425,7 +419,14 @@ def render(result: Mapping[str, Any]) -> str:
     findings = _records(result.get("findings"))
     # Fixes ride beside the findings (same order), so the embedded findings stay the result's own.
     fixes = [html_fix(finding) for finding in findings]
-    data = {"resources": _records(result.get("resources")), "findings": findings, "fixes": fixes}
+    data = {
+        "resources": _records(result.get("resources")),
+        "findings": findings,
+        "fixes": fixes,
+        "failing": [counts_as_failing(finding) for finding in findings],
+        "waiver_notes": [waiver_note(finding) or "" for finding in findings],
+        "vocabulary": {"severity": SEVERITY_ORDER, "hosting": HOSTING_ORDER, "inbound": INBOUND_ORDER},
+    }
     template = _environment().get_template("report.html.j2")
     return template.render(
         **build_context(result),

@@ -43,6 +43,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from auditor.counts import is_fail
 from auditor.docs import reference_url
 from auditor.report.common import json_escape_invisible
 from auditor.report.fix_display import sarif_fix_property
@@ -318,7 +319,7 @@ def build(result: Mapping[str, Any], catalogue: Sequence[Mapping[str, Any]] | No
     """The SARIF log as a dict; ``catalogue`` defaults to ``auditor.evaluate.rule_catalogue()``."""
     rule_catalogue = _load_catalogue() if catalogue is None else catalogue
     failing = sorted(
-        (finding for finding in result.get("findings") or [] if finding.get("status") == "fail"),
+        (finding for finding in result.get("findings") or [] if is_fail(finding)),
         key=_result_order,
     )
     rules = _rules(rule_catalogue, failing)

@@ -8,7 +8,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from auditor.counts import counts_as_failing
+from auditor.counts import counts_as_failing, is_waived
 from auditor.report.common import SEVERITY_ORDER, display_name, printable, rank, shorten
 from auditor.waivers import waiver_note
 
@@ -65,7 +65,7 @@ def _findings_table(result: Mapping[str, Any], grouped: Mapping[str, Sequence[Ma
                 [
                     display_name(resource) if index == 0 else "",
                     printable(finding.get("severity")),
-                    printable(finding.get("status")) + (" (waived)" if finding.get("waived") else ""),
+                    printable(finding.get("status")) + (" (waived)" if is_waived(finding) else ""),
                     printable(finding.get("rule_id")),
                     shorten(
                         printable(f"[{note}] " if note else "") + printable(finding.get("message")),

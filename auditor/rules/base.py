@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from auditor.docs import Page
-from auditor.matrix import Cell
+from auditor.matrix import Cell, Feature
 from auditor.model import App, DataKey
 
 if TYPE_CHECKING:
@@ -40,6 +40,10 @@ SEVERITY_RANK: dict[Severity, int] = {
     Severity.MEDIUM: 2,
     Severity.HIGH: 3,
 }
+# Display and counting order: high first.
+SEVERITY_VALUES_HIGH_FIRST: tuple[str, ...] = tuple(
+    severity.value for severity in sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__, reverse=True)
+)
 
 
 class Category(enum.StrEnum):
@@ -105,6 +109,9 @@ class Rule:
     check: CheckFunction
     # None: every edition; otherwise the editions in which the rule's facts hold.
     editions: tuple[str, ...] | None = None
+    # The matrix feature a drift rule judges the app's hosting against (the HTML's matrix view
+    # places a finding that does not name its cell by it); None for rules no cell decides.
+    matrix_feature: Feature | None = None
 
     def evaluate(self, facts: AppFacts) -> Outcome:
         if self.editions is not None and facts.edition not in self.editions:

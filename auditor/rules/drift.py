@@ -414,8 +414,7 @@ def check_service_endpoint_rule_unsupported(facts: AppFacts) -> Outcome:
         evidence["private_endpoints"] = sorted(pe.id for pe in app.private_endpoints)
         return fail(
             "Service-endpoint rules are not supported on an app with a private endpoint: traffic from "
-            "subnets "
-            "with the Microsoft.Web service endpoint can't reach it.",
+            "subnets with the Microsoft.Web service endpoint can't reach it.",
             evidence,
         )
     # No private endpoint and no ASE: whether the hosting model takes service-endpoint rules at all
@@ -430,17 +429,17 @@ VNET_INTEGRATION_UNSUPPORTED = Rule(
     severity=Severity.HIGH,
     title="Regional VNet integration on a plan that does not support it",
     rationale="The edition marks regional VNet integration unsupported for this hosting model or tier: "
-    "outbound "
-    "traffic may not take the path the configuration suggests.",
+    "outbound traffic may not take the path the configuration suggests.",
     remediation="Move the app to a plan that supports regional integration (Elastic Premium, Flex "
-    "Consumption, "
-    "Basic or higher Dedicated), or remove it: `az functionapp vnet-integration remove -g <rg> -n <app>`.",
+    "Consumption, Basic or higher Dedicated), or remove it: `az functionapp vnet-integration remove -g <rg> "
+    "-n <app>`.",
     reference=Reference(
         docs.FUNCTIONS_HOSTING,
         "Networking features",
         "networking-features",
         basis="S8, S16; R-PLAN-01, R-PLAN-09, R-PLAN-10",
     ),
+    matrix_feature=Feature.REGIONAL_VNET_INTEGRATION,
     check=check_vnet_integration_unsupported,
 )
 
@@ -450,14 +449,13 @@ GATEWAY_INTEGRATION_UNSUPPORTED = Rule(
     severity=Severity.HIGH,
     title="Gateway-required VNet integration where it is unsupported",
     rationale="Gateway-required integration works only on Windows Dedicated (and ASE) plans, not "
-    "Consumption, "
-    "Premium, Flex, Linux apps or Windows containers.",
+    "Consumption, Premium, Flex, Linux apps or Windows containers.",
     remediation="Replace it with regional integration: `az functionapp vnet-integration remove -g <rg> -n "
-    "<app>` "
-    "then `az functionapp vnet-integration add -g <rg> -n <app> --vnet <vnet> --subnet <subnet>`.",
+    "<app>` then `az functionapp vnet-integration add -g <rg> -n <app> --vnet <vnet> --subnet <subnet>`.",
     reference=Reference(
         docs.GATEWAY_INTEGRATION, "Review limitations", basis="S18, S6; R-GW-01, R-GW-02, R-PLAN-08"
     ),
+    matrix_feature=Feature.GATEWAY_VNET_INTEGRATION,
     check=check_gateway_integration_unsupported,
 )
 
@@ -470,14 +468,14 @@ HYBRID_CONNECTION_UNSUPPORTED = Rule(
     "2026-09: Consumption, Flex, and Linux apps per the Functions docs, which the App Service docs "
     "contradict for Linux).",
     remediation="Remove the connection (`az functionapp hybrid-connection remove -g <rg> -n <app> "
-    "--namespace <ns> "
-    "--hybrid-connection <name>`) or move the app to a Windows Dedicated or Premium plan.",
+    "--namespace <ns> --hybrid-connection <name>`) or move the app to a Windows Dedicated or Premium plan.",
     reference=Reference(
         docs.FUNCTIONS_NETWORKING,
         "Hybrid Connections",
         "hybrid-connections",
         basis="S6, S8, S24; R-HC-01, R-HC-02; conflict C1",
     ),
+    matrix_feature=Feature.HYBRID_CONNECTIONS,
     check=check_hybrid_connection_unsupported,
 )
 
@@ -487,17 +485,16 @@ PRIVATE_ENDPOINT_UNSUPPORTED = Rule(
     severity=Severity.HIGH,
     title="Private endpoint on a hosting model that does not support it",
     rationale="Private endpoints aren't supported on the Consumption plan (nor for the function app in "
-    "legacy "
-    "Container Apps hosting): the app is not reachable the way the endpoint suggests.",
+    "legacy Container Apps hosting): the app is not reachable the way the endpoint suggests.",
     remediation="Move the app to Flex Consumption, Elastic Premium or a Dedicated plan, or delete the "
-    "endpoint: "
-    "`az network private-endpoint delete -g <rg> -n <endpoint>`.",
+    "endpoint: `az network private-endpoint delete -g <rg> -n <endpoint>`.",
     reference=Reference(
         docs.FUNCTIONS_NETWORKING,
         "Private endpoints (inbound)",
         "private-endpoints",
         basis="S6, S8; R-PLAN-02, R-PE-04",
     ),
+    matrix_feature=Feature.PRIVATE_ENDPOINTS,
     check=check_private_endpoint_unsupported,
 )
 
@@ -507,8 +504,7 @@ VNET_TRIGGER_UNSUPPORTED = Rule(
     severity=Severity.MEDIUM,
     title="Non-HTTP triggers over VNet integration that will not work or scale",
     rationale="2019-04: Premium could not trigger over VNet integration. 2026-09: Premium needs runtime "
-    "scale "
-    "monitoring, otherwise triggers don't scale beyond the prewarmed instances.",
+    "scale monitoring, otherwise triggers don't scale beyond the prewarmed instances.",
     remediation="`az resource update -g <rg> -n <app>/config/web --set "
     "properties.functionsRuntimeScaleMonitoringEnabled=1 --resource-type Microsoft.Web/sites`.",
     reference=Reference(
@@ -517,6 +513,7 @@ VNET_TRIGGER_UNSUPPORTED = Rule(
         "virtual-network-triggers-non-http",
         basis="S6; R-TRG-01, R-TRG-05",
     ),
+    matrix_feature=Feature.VNET_TRIGGERS,
     check=check_vnet_trigger_unsupported,
 )
 
@@ -536,6 +533,7 @@ INTEGRATION_SUBNET_INVALID = Rule(
         "subnets",
         basis="S6, S16; R-VNI-01, R-VNI-02, R-VNI-05, R-VNI-06, R-FLEX-01, R-FLEX-05",
     ),
+    matrix_feature=Feature.REGIONAL_VNET_INTEGRATION,
     check=check_integration_subnet_invalid,
 )
 
@@ -545,8 +543,7 @@ ASE_RETIRED = Rule(
     severity=Severity.HIGH,
     title="App in a retired App Service Environment v1/v2",
     rationale="ASEv1 and v2 are retired and no longer supported; automigration started 2024-09-01 and apps "
-    "that "
-    "cannot be migrated are deleted.",
+    "that cannot be migrated are deleted.",
     remediation="Migrate to an App Service Environment v3 (IsolatedV2 plans).",
     reference=Reference(docs.ASE_AUTO_MIGRATION, "Retirement", basis="S27; R-PLAN-11"),
     check=check_ase_retired,
@@ -561,6 +558,7 @@ GATEWAY_INTEGRATION_RETIRING = Rule(
     remediation="Move to regional VNet integration: `az functionapp vnet-integration add -g <rg> -n <app> "
     "--vnet <vnet> --subnet <subnet>`.",
     reference=Reference(docs.GATEWAY_INTEGRATION, "Retirement", basis="S18; R-GW-06"),
+    matrix_feature=Feature.GATEWAY_VNET_INTEGRATION,
     check=check_gateway_integration_retiring,
     editions=("2026-09",),
 )
@@ -612,6 +610,7 @@ SERVICE_ENDPOINT_RULE_UNSUPPORTED = Rule(
         "access-restriction-rules-based-on-service-endpoints",
         basis="S21, S20; R-AR-08",
     ),
+    matrix_feature=Feature.SERVICE_ENDPOINT_RULES,
     check=check_service_endpoint_rule_unsupported,
 )
 

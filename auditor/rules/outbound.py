@@ -259,6 +259,5 @@ def outbound_verdict(
         "no-egress-control",
         evidence,
         message="All traffic enters the VNet, but the subnet has neither an NSG denying internet egress nor "
-        "a "
-        "default route to an appliance.",
+        "a default route to an appliance.",
     )

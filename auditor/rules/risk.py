@@ -331,9 +331,8 @@ def check_service_endpoint_outbound_open(facts: AppFacts) -> Outcome:
         return _outbound_unknown(facts)
     if facts.outbound.status is Egress.UNCONTROLLED:
         return fail(
-            "Private site access relies on service-endpoint rules while outbound is uncontrolled: the app "
-            "keeps "
-            f"full outbound internet access ({facts.outbound.reason}).",
+            "Private site access relies on service-endpoint rules while outbound is uncontrolled: "
+            f"the app keeps full outbound internet access ({facts.outbound.reason}).",
             evidence,
         )
     return passed("Outbound is controlled as well.", evidence)
@@ -538,13 +537,11 @@ PUBLIC_UNRESTRICTED = Rule(
     title="Main site reachable from any address",
     rationale="With public network access on and no access rule or Deny default deciding, anyone on the "
     "internet can call the app's HTTP endpoints.",
-    remediation="Add Allow rules for the callers and make the unmatched action Deny: "
-    "`az functionapp config access-restriction add -g <rg> -n <app> --rule-name allow-callers --action Allow "
-    "--ip-address <cidr> --priority 100` then "
-    "`az resource update --ids <app-id>/config/web --set "
-    "properties.ipSecurityRestrictionsDefaultAction=Deny`; "
-    "or, behind a private endpoint, "
-    "`az resource update --ids <app-id> --set properties.publicNetworkAccess=Disabled`.",
+    remediation="Add Allow rules for the callers and make the unmatched action Deny: `az functionapp config "
+    "access-restriction add -g <rg> -n <app> --rule-name allow-callers --action Allow --ip-address <cidr> "
+    "--priority 100` then `az resource update --ids <app-id>/config/web --set "
+    "properties.ipSecurityRestrictionsDefaultAction=Deny`; or, behind a private endpoint, `az resource "
+    "update --ids <app-id> --set properties.publicNetworkAccess=Disabled`.",
     reference=Reference(
         docs.ACCESS_RESTRICTIONS,
         "App access; Unmatched rule",
@@ -560,8 +557,7 @@ SCM_UNRESTRICTED = Rule(
     severity=Severity.HIGH,
     title="SCM (Kudu) site public while the main site is not",
     rationale="The SCM site has its own rules and default action; leaving it open exposes deployment, "
-    "console "
-    "and log endpoints even though the app itself is locked down.",
+    "console and log endpoints even though the app itself is locked down.",
     remediation="`az functionapp config access-restriction set -g <rg> -n <app> "
     "--use-same-restrictions-for-scm-site true`, or add SCM rules with `--scm-site true` and set "
     "`properties.scmIpSecurityRestrictionsDefaultAction=Deny` with `az resource update --ids "
@@ -581,12 +577,10 @@ SHADOWED_ACCESS_RULE = Rule(
     severity=Severity.MEDIUM,
     title="Access rule that can never apply",
     rationale="Rules are evaluated by ascending priority; a rule behind one that matches every source is "
-    "dead, "
-    "so the list does not do what it appears to do.",
-    remediation="Remove or re-prioritise the dead rule: "
-    "`az functionapp config access-restriction remove -g <rg> -n <app> --rule-name <name>` and add it again "
-    "with a "
-    "lower priority number than the rule that matches every source.",
+    "dead, so the list does not do what it appears to do.",
+    remediation="Remove or re-prioritise the dead rule: `az functionapp config access-restriction remove -g "
+    "<rg> -n <app> --rule-name <name>` and add it again with a lower priority number than the rule that "
+    "matches every source.",
     reference=Reference(
         docs.ACCESS_RESTRICTIONS,
         "How it works (priority order)",
@@ -601,13 +595,11 @@ SPOOFABLE_HEADER_RULE = Rule(
     category=Category.RISK,
     severity=Severity.HIGH,
     title="Allow rule limited only by client-controlled headers",
-    rationale="X-Forwarded-For and X-Forwarded-Host are sent by the client; an Allow rule for any IP limited "
-    "only "
-    "by them admits anyone who sets the header.",
-    remediation="Limit the rule's source (IP ranges or a service tag) or pin it with X-Azure-FDID: "
-    "`az functionapp config access-restriction remove -g <rg> -n <app> --rule-name <name>` then add it back "
-    "with "
-    "`--ip-address <cidr>` or `--service-tag AzureFrontDoor.Backend --http-headers x-azure-fdid=<id>`.",
+    rationale="X-Forwarded-For and X-Forwarded-Host are sent by the client; an Allow rule for any IP "
+    "limited only by them admits anyone who sets the header.",
+    remediation="Limit the rule's source (IP ranges or a service tag) or pin it with X-Azure-FDID: `az "
+    "functionapp config access-restriction remove -g <rg> -n <app> --rule-name <name>` then add it back "
+    "with `--ip-address <cidr>` or `--service-tag AzureFrontDoor.Backend --http-headers x-azure-fdid=<id>`.",
     reference=Reference(
         docs.ACCESS_RESTRICTIONS,
         "HTTP header filtering for site access restriction rules",
@@ -626,8 +618,7 @@ FRONTDOOR_WITHOUT_FDID = Rule(
     "X-Azure-FDID header filter anyone's Front Door can reach the app.",
     remediation="`az functionapp config access-restriction add -g <rg> -n <app> --rule-name frontdoor "
     "--action Allow --priority 100 --service-tag AzureFrontDoor.Backend --http-headers "
-    "x-azure-fdid=<front-door-id>` "
-    "and remove the unpinned rule.",
+    "x-azure-fdid=<front-door-id>` and remove the unpinned rule.",
     reference=Reference(
         docs.ACCESS_RESTRICTIONS,
         "Restrict access to a specific Azure Front Door instance",
@@ -643,8 +634,7 @@ BROAD_SERVICE_TAG = Rule(
     severity=Severity.MEDIUM,
     title="Allow rule for the AzureCloud service tag",
     rationale="AzureCloud (or AzureCloud.<region>) covers the public IP space of every Azure customer, not "
-    "just "
-    "your resources.",
+    "just your resources.",
     remediation="Replace the rule with the specific service tag or address ranges of the callers: "
     "`az functionapp config access-restriction remove -g <rg> -n <app> --rule-name <name>`.",
     reference=Reference(
@@ -682,8 +672,7 @@ PRIVATE_ENDPOINT_NOT_APPROVED = Rule(
     "Approving, Rejecting, Disconnecting) carries no traffic: whoever relies on it is either cut off or "
     "still using the public path.",
     remediation="Approve it (`az network private-endpoint-connection approve --id <connection-id>`) or "
-    "delete it "
-    "(`az network private-endpoint-connection delete --id <connection-id>`).",
+    "delete it (`az network private-endpoint-connection delete --id <connection-id>`).",
     reference=Reference(
         docs.PRIVATE_ENDPOINTS, "Conceptual overview", "conceptual-overview", basis="S22; R-PE-04"
     ),
@@ -698,10 +687,9 @@ SERVICE_ENDPOINT_OUTBOUND_OPEN = Rule(
     rationale="Service-endpoint rules restrict who can call the app, not where it can call: the Functions "
     "networking docs have warned since 2019 that the function still has full outbound access to the "
     "internet.",
-    remediation="Route all traffic into the VNet and deny internet egress on the integration subnet: "
-    "`az resource update --ids <app-id> --set properties.outboundVnetRouting.allTraffic=true` and "
-    "`az network nsg rule create -g <rg> --nsg-name <nsg> -n deny-internet --priority 4000 --direction "
-    "Outbound "
+    remediation="Route all traffic into the VNet and deny internet egress on the integration subnet: `az "
+    "resource update --ids <app-id> --set properties.outboundVnetRouting.allTraffic=true` and `az network "
+    "nsg rule create -g <rg> --nsg-name <nsg> -n deny-internet --priority 4000 --direction Outbound "
     "--access Deny --destination-address-prefixes Internet --destination-port-ranges '*'`.",
     reference=Reference(
         docs.FUNCTIONS_NETWORKING,
@@ -718,8 +706,7 @@ ROUTE_ALL_DISABLED = Rule(
     severity=Severity.MEDIUM,
     title="Regional VNet integration without route all",
     rationale="Without route all only RFC1918 traffic enters the VNet; internet-bound traffic bypasses its "
-    "NSGs "
-    "and routes.",
+    "NSGs and routes.",
     remediation="`az resource update --ids <app-id> --set properties.outboundVnetRouting.allTraffic=true` "
     "(or `az functionapp config set -g <rg> -n <app> --vnet-route-all-enabled true`).",
     reference=Reference(
@@ -737,14 +724,11 @@ OUTBOUND_UNCONTROLLED = Rule(
     severity=Severity.LOW,
     title="Internet egress not controlled",
     rationale="Unless all traffic enters a VNet whose subnet denies internet egress (NSG) or sends the "
-    "default "
-    "route to an appliance (UDR), a compromised function can exfiltrate data anywhere.",
-    remediation="Integrate with a VNet and route all traffic, then deny egress on the subnet: "
-    "`az network nsg rule create -g <rg> --nsg-name <nsg> -n deny-internet --priority 4000 --direction "
-    "Outbound "
-    "--access Deny --destination-address-prefixes Internet --destination-port-ranges '*'`, or "
-    "`az network route-table route create -g <rg> --route-table-name <rt> -n default --address-prefix "
-    "0.0.0.0/0 "
+    "default route to an appliance (UDR), a compromised function can exfiltrate data anywhere.",
+    remediation="Integrate with a VNet and route all traffic, then deny egress on the subnet: `az network "
+    "nsg rule create -g <rg> --nsg-name <nsg> -n deny-internet --priority 4000 --direction Outbound "
+    "--access Deny --destination-address-prefixes Internet --destination-port-ranges '*'`, or `az network "
+    "route-table route create -g <rg> --route-table-name <rt> -n default --address-prefix 0.0.0.0/0 "
     "--next-hop-type VirtualAppliance --next-hop-ip-address <firewall-ip>`.",
     reference=Reference(
         docs.FUNCTIONS_NETWORKING,
@@ -761,8 +745,7 @@ HYBRID_CONNECTION_ENDPOINT = Rule(
     severity=Severity.INFO,
     title="Hybrid Connection endpoints reachable from the app",
     rationale="Each Hybrid Connection is a TCP path from the app into another network, outside VNet "
-    "controls; "
-    "they should be known and intended.",
+    "controls; they should be known and intended.",
     remediation="Review the endpoints; remove unneeded ones with "
     "`az functionapp hybrid-connection remove -g <rg> -n <app> --namespace <namespace> --hybrid-connection "
     "<name>`.",
@@ -775,12 +758,10 @@ ANONYMOUS_HTTP_TRIGGER_PUBLIC = Rule(
     category=Category.RISK,
     severity=Severity.HIGH,
     title="Anonymous HTTP trigger on a public app",
-    rationale="An httpTrigger with authLevel anonymous needs no key; on a public site anyone on the internet "
-    "can "
-    "invoke it.",
+    rationale="An httpTrigger with authLevel anonymous needs no key; on a public site anyone on the "
+    "internet can invoke it.",
     remediation="Set `authLevel` to `function` in the function's binding (function.json or decorator) or "
-    "restrict "
-    "the main site with access rules or a private endpoint.",
+    "restrict the main site with access rules or a private endpoint.",
     reference=Reference(docs.HTTP_TRIGGER, "Authorization level (authLevel)", basis="R-AR-02"),
     check=check_anonymous_http_trigger_public,
 )
@@ -844,8 +825,7 @@ CORS_WILDCARD = Rule(
     title="CORS allows every origin",
     rationale="allowedOrigins * lets any web page call the app from a browser with the visitor's context.",
     remediation="`az functionapp cors remove -g <rg> -n <app> --allowed-origins '*'` and add the real "
-    "origins with "
-    "`az functionapp cors add -g <rg> -n <app> --allowed-origins https://<origin>`.",
+    "origins with `az functionapp cors add -g <rg> -n <app> --allowed-origins https://<origin>`.",
     reference=Reference(docs.FUNCTION_APP_SETTINGS, "CORS", "cors", basis="S6; R-AR-14"),
     check=check_cors_wildcard,
 )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
+from pathlib import Path
 
 import pytest
 
 from auditor.evaluate import rule_catalogue
 from auditor.rules import RULES, Category, Severity
-from tests.support.paths import SHARED
+from tests.support.paths import REPO, SHARED
 
 RULES_MD = SHARED / "spec" / "rules.md"
 TABLE_ROW = re.compile(r"^\|\s*`(?P<id>(?:risk|drift)/[^`]+)`\s*\|\s*(?P<severity>\w+)\s*\|")
@@ -69,3 +72,30 @@ def test_remediation_gives_the_az_command(rule_id: str, command: str) -> None:
 def test_edition_only_rules() -> None:
     only_2026 = {rule.id for rule in RULES if rule.editions == ("2026-09",)}
     assert only_2026 == {"drift/gateway-integration-retiring", "drift/linux-consumption-retiring"}
+
+
+def _string_pieces(path: Path) -> list[list[tokenize.TokenInfo]]:
+    """The implicit concatenations of string literals in one source file, piece by piece."""
+    tokens = list(tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline))
+    groups: list[list[tokenize.TokenInfo]] = []
+    current: list[tokenize.TokenInfo] = []
+    for token in tokens:
+        if token.type == tokenize.STRING:
+            current.append(token)
+        elif token.type not in (tokenize.NL, tokenize.COMMENT):
+            if len(current) > 1:
+                groups.append(current)
+            current = []
+    return groups
+
+
+def test_no_user_string_is_split_around_a_lone_word() -> None:
+    """A wrapped message breaks between phrases, not around a stray word ("can't " "restrict ")."""
+    stray = [
+        f"{path.relative_to(REPO)}:{piece.start[0]}: {piece.string}"
+        for path in sorted((REPO / "auditor").rglob("*.py"))
+        for group in _string_pieces(path)
+        for piece in group[:-1]
+        if len(piece.string.strip("\"'f").split()) == 1 and piece.string.strip("\"'f").endswith(" ")
+    ]
+    assert not stray, "\n".join(stray)

@@ -3,7 +3,8 @@
   // Every value in DATA may come from Azure and is attacker-controlled: this
   // script only ever creates elements and sets textContent or inert attributes.
   const DATA = JSON.parse(document.getElementById("data").textContent);
-  const SEVERITY_ORDER = ["high", "medium", "low", "info"];
+  // The display orders of report/common.py (from the enums), not copies.
+  const SEVERITY_ORDER = DATA.vocabulary.severity;
   const PAGE_SIZE = 50;
   const NOT_IN_RESULT = "Not in this result";
   const REFUSED_ATTRIBUTE = /^(on|href$|src$|srcdoc$|style$|action$|formaction$|xlink:href$)/i;
@@ -86,21 +87,14 @@
   });
   const resourceById = new Map(resources.map((record) => [record.id.toLowerCase(), record]));
 
-  // A waived finding stays listed with its waiver; an expired waiver is shown too (it no longer applies).
-  const waiverNote = (finding) => {
-    if (isPlainObject(finding.waived)) {
-      return `waived until ${str(finding.waived.expires)} (${str(finding.waived.owner)}): ${str(finding.waived.reason)}`;
-    }
-    if (isPlainObject(finding.waiver_expired)) {
-      const mark = finding.waiver_expired;
-      return `waiver expired on ${str(mark.expires)} (${str(mark.owner)}): ${str(mark.reason)}`;
-    }
-    return "";
-  };
+  // Decided in Python, beside the findings (same order), so the page counts and words them as
+  // every other report does: failing as auditor/counts.py counts it, the waiver note of waivers.py.
+  const FAILING = Array.isArray(DATA.failing) ? DATA.failing : [];
+  const WAIVER_NOTES = Array.isArray(DATA.waiver_notes) ? DATA.waiver_notes : [];
 
   const findings = (DATA.findings || []).map((finding, index) => {
     const owner = resourceById.get(str(finding.resource_id).toLowerCase());
-    const waiver = waiverNote(finding);
+    const waiver = str(WAIVER_NOTES[index]);
     const record = {
       index,
       finding,
@@ -114,6 +108,7 @@
       hosting: owner ? owner.hosting : "unknown",
       message: (waiver ? `[${waiver}] ` : "") + str(finding.message),
       waived: isPlainObject(finding.waived),
+      failing: FAILING[index] === true,
       waiver,
       fix: isPlainObject((DATA.fixes || [])[index]) ? DATA.fixes[index] : null,
     };
@@ -123,8 +118,7 @@
     if (owner) {
       owner.findings.push(record);
       owner.severities.add(record.severity);
-      // Failing = a fail no active waiver covers, as auditor/counts.py counts it everywhere else.
-      if (record.status === "fail" && !record.waived && record.severity in owner.fails) owner.fails[record.severity] += 1;
+      if (record.failing && record.severity in owner.fails) owner.fails[record.severity] += 1;
     }
     return record;
   });
@@ -719,9 +713,9 @@
     container_apps: "Container Apps",
     unknown: "Hosting unknown",
   };
-  const HOSTING_ORDER = Object.keys(HOSTING_LABELS);
+  const HOSTING_ORDER = DATA.vocabulary.hosting;
   const HOSTING_SHORT = Object.assign({}, HOSTING_LABELS, { flex_consumption: "Flex", ase: "ASE", unknown: "Unknown hosting" });
-  const INBOUND_ORDER = ["public", "restricted", "private", "internal", "unknown"];
+  const INBOUND_ORDER = DATA.vocabulary.inbound;
   const OUTBOUND_ORDER = ["uncontrolled", "controlled", "unknown"];
   // Where each rule's finding sits in the picture: on the edge that decides a site's
   // verdict, on the access rules it names, or on the egress path.
@@ -1250,7 +1244,7 @@
   }
 
   function worstSeverity(items) {
-    const failing = items.filter((item) => item.status === "fail" && !item.waived);
+    const failing = items.filter((item) => item.failing);
     if (!failing.length) return items.length ? "unknown" : "none";
     return failing.map((item) => item.severity).sort((a, b) => severityRank(a) - severityRank(b))[0];
   }
