@@ -1,12 +1,11 @@
-"""Risk rules (rules.md, "Risk rules"): exposure and hardening, whatever the edition."""
+"""Inbound-exposure risk rules (rules.md, "Risk rules"); RISK_RULES lists every risk rule in order."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from auditor import docs
-from auditor.model import AccessRule, App, DataKey
+from auditor.model import AccessRule, DataKey
 from auditor.rules.base import (
     Category,
     Outcome,
@@ -19,56 +18,37 @@ from auditor.rules.base import (
     unknown,
     unknown_without_read,
 )
-from auditor.rules.defaults import (
-    FTPS_STATE_DEFAULT,
-    HTTPS_ONLY_DEFAULT,
-    MIN_TLS_VERSION_DEFAULT,
-    REMOTE_DEBUGGING_ENABLED_DEFAULT,
-    SCM_MIN_TLS_VERSION_DEFAULT,
-)
 from auditor.rules.facts import AppFacts
 from auditor.rules.inbound import (
     Exposure,
     InboundVerdict,
     Site,
     has_header_limits,
-    is_allow,
     is_service_tag_rule,
-    is_subnet_rule,
     matches_any_ip,
     matches_every_source,
     rule_sources,
     rule_summary,
 )
-from auditor.rules.outbound import Egress
+from auditor.rules.inbound_outcomes import inbound_evidence, inbound_unknown
+from auditor.rules.risk_config import (
+    CORS_WILDCARD,
+    FTP_ALLOWED,
+    HTTPS_ONLY_DISABLED,
+    REMOTE_DEBUGGING_ENABLED,
+    TLS_BELOW_1_2,
+)
+from auditor.rules.risk_outbound import (
+    HYBRID_CONNECTION_ENDPOINT,
+    OUTBOUND_UNCONTROLLED,
+    ROUTE_ALL_DISABLED,
+    SERVICE_ENDPOINT_OUTBOUND_OPEN,
+)
 
 # Enum values are read as ``_value_`` here: ``.value`` is a Python-level property, and this code
 # runs for every app (29 rules x 10,000 apps in bench/evaluation.py).
 CLIENT_CONTROLLED_HEADERS = frozenset({"x-forwarded-for", "x-forwarded-host"})
 APPROVED_STATUS = "approved"
-
-
-def inbound_evidence(verdict: InboundVerdict) -> dict[str, Any]:
-    return {
-        "site": verdict.site._value_,
-        "exposure": verdict.exposure._value_,
-        "reason": verdict.reason,
-        "decided_by": verdict.decided_by,
-        "deciding_rule": rule_summary(verdict.deciding_rule) if verdict.deciding_rule is not None else None,
-        "effective_default_action": verdict.effective_default_action,
-        "default_action_explicit": verdict.default_action_explicit,
-        "uses_main_rules": verdict.uses_main_rules,
-    }
-
-
-def _verdict_unknown(app: App, verdict: InboundVerdict) -> Outcome:
-    what = f"the {verdict.site._value_} site's inbound access"
-    if verdict.missing:
-        return unknown(app, verdict.missing, what)
-    return unknown_without_read(
-        f"Could not decide {what}: {verdict.reason}.",
-        {"site": verdict.site._value_, "reason": verdict.reason},
-    )
 
 
 def _describe_public(verdict: InboundVerdict) -> str:
@@ -86,7 +66,7 @@ def _describe_public(verdict: InboundVerdict) -> str:
 def check_public_unrestricted(facts: AppFacts) -> Outcome:
     verdict = facts.main
     if verdict.exposure is Exposure.UNKNOWN:
-        return _verdict_unknown(facts.app, verdict)
+        return inbound_unknown(facts.app, verdict)
     evidence = inbound_evidence(verdict)
     evidence["public_network_access"] = facts.app.public_network_access
     if verdict.exposure is Exposure.PUBLIC:
@@ -99,7 +79,7 @@ def check_scm_unrestricted(facts: AppFacts) -> Outcome:
         return not_applicable("The main site itself is public; risk/public-unrestricted reports it.")
     for verdict in (facts.main, facts.scm):
         if verdict.exposure is Exposure.UNKNOWN:
-            return _verdict_unknown(facts.app, verdict)
+            return inbound_unknown(facts.app, verdict)
     evidence = inbound_evidence(facts.scm)
     evidence["main_exposure"] = facts.main.exposure._value_
     if facts.scm.exposure is Exposure.PUBLIC:
@@ -266,7 +246,7 @@ def check_private_endpoint_bypassed(facts: AppFacts) -> Outcome:
             evidence,
         )
     if facts.main.exposure is Exposure.UNKNOWN:
-        return _verdict_unknown(app, facts.main)
+        return inbound_unknown(app, facts.main)
     if facts.main.exposure is Exposure.PUBLIC:
         evidence["reason"] = facts.main.reason
         return fail(
@@ -309,97 +289,6 @@ def check_private_endpoint_not_approved(facts: AppFacts) -> Outcome:
     return passed("Every private endpoint connection is approved.")
 
 
-def check_service_endpoint_outbound_open(facts: AppFacts) -> Outcome:
-    app = facts.app
-    if facts.main.exposure is Exposure.UNKNOWN:
-        return _verdict_unknown(app, facts.main)
-    if facts.main.exposure is not Exposure.RESTRICTED:
-        return not_applicable(
-            f"The main site is {facts.main.exposure._value_}, not restricted by access rules."
-        )
-    service_endpoint_rules = [
-        rule_summary(rule) for rule in facts.main.rules_in_effect if is_allow(rule) and is_subnet_rule(rule)
-    ]
-    if not service_endpoint_rules:
-        return not_applicable("Private site access does not rely on service-endpoint rules.")
-    evidence: dict[str, Any] = {
-        "service_endpoint_rules": service_endpoint_rules,
-        "outbound": facts.outbound.status._value_,
-        "outbound_reason": facts.outbound.reason,
-    }
-    if facts.outbound.status is Egress.UNKNOWN:
-        return _outbound_unknown(facts)
-    if facts.outbound.status is Egress.UNCONTROLLED:
-        return fail(
-            "Private site access relies on service-endpoint rules while outbound is uncontrolled: "
-            f"the app keeps full outbound internet access ({facts.outbound.reason}).",
-            evidence,
-        )
-    return passed("Outbound is controlled as well.", evidence)
-
-
-def check_route_all_disabled(facts: AppFacts) -> Outcome:
-    app = facts.app
-    if not facts.integration.regional:
-        return not_applicable("No regional VNet integration.")
-    if app.hosting._value_ == "flex_consumption":
-        return not_applicable("Flex Consumption routes all traffic through the VNet by design.")
-    routing = facts.route_all
-    evidence: dict[str, Any] = {
-        "virtual_network_subnet_id": facts.integration.subnet_id,
-        "flags": routing.flags,
-    }
-    if routing.enabled:
-        return passed("Route all is enabled.", evidence)
-    if routing.enabled is None:
-        return unknown(app, (DataKey.CONFIG,), "config/web (vnetRouteAllEnabled)")
-    if app.hosting._value_ == "unknown":
-        return unknown(app, (DataKey.PLAN,), "the plan (a Flex Consumption app routes all by design)")
-    return fail(
-        "Regional VNet integration without route all: internet-bound traffic bypasses the VNet's NSGs and "
-        "routes.",
-        evidence,
-    )
-
-
-def _outbound_unknown(facts: AppFacts) -> Outcome:
-    verdict = facts.outbound
-    if verdict.missing:
-        return unknown(facts.app, verdict.missing, f"the egress path ({verdict.reason})")
-    return unknown_without_read(verdict.message, {"outbound_reason": verdict.reason})
-
-
-def check_outbound_uncontrolled(facts: AppFacts) -> Outcome:
-    verdict = facts.outbound
-    evidence = dict(verdict.evidence)
-    evidence["reason"] = verdict.reason
-    if verdict.status is Egress.UNKNOWN:
-        return _outbound_unknown(facts)
-    if verdict.status is Egress.CONTROLLED:
-        return passed(verdict.message, evidence)
-    message = f"Internet egress is not controlled: {verdict.message}"
-    if facts.edition == "2019-04":
-        message += (
-            " The 2019-04 edition says only an App Service Environment offers outbound IP restrictions."
-        )
-    return fail(message, evidence)
-
-
-def check_hybrid_connection_endpoint(facts: AppFacts) -> Outcome:
-    app = facts.app
-    if app.hybrid_connections is None:
-        return unknown(app, (DataKey.HYBRID_CONNECTIONS,), "the Hybrid Connections")
-    if not app.hybrid_connections:
-        return passed("No Hybrid Connections.")
-    endpoints = sorted({f"{hc.hostname}:{hc.port}" for hc in app.hybrid_connections})
-    return fail(
-        "The app can reach these endpoints in another network through Hybrid Connections: "
-        + ", ".join(endpoints)
-        + ".",
-        {"endpoints": endpoints},
-    )
-
-
 def check_anonymous_http_trigger_public(facts: AppFacts) -> Outcome:
     app = facts.app
     main = facts.main
@@ -419,115 +308,13 @@ def check_anonymous_http_trigger_public(facts: AppFacts) -> Outcome:
         return passed("No HTTP trigger accepts anonymous calls.")
     evidence: dict[str, Any] = {"anonymous_http_functions": anonymous, "main_reason": main.reason}
     if main.exposure is Exposure.UNKNOWN:
-        return _verdict_unknown(app, main)
+        return inbound_unknown(app, main)
     return fail(
         f"The main site is public and {len(anonymous)} function(s) accept anonymous HTTP calls: "
         + ", ".join(anonymous)
         + ".",
         evidence,
     )
-
-
-def check_https_only_disabled(facts: AppFacts) -> Outcome:
-    https_only = facts.app.https_only
-    if https_only is None:
-        return fail(
-            f"httpsOnly is {HTTPS_ONLY_DEFAULT.note()}.",
-            {"httpsOnly": None, "not_set": {"httpsOnly": HTTPS_ONLY_DEFAULT.note()}},
-        )
-    if not https_only:
-        return fail("httpsOnly is false: the app accepts plain HTTP.", {"httpsOnly": False})
-    return passed("httpsOnly is true.", {"httpsOnly": True})
-
-
-# Cached: a tenant's apps share a handful of version strings, and every app has two.
-@functools.lru_cache(maxsize=256)
-def _tls_below_1_2(version: str) -> bool | None:
-    try:
-        major, minor = (int(part) for part in version.strip().split(".")[:2])
-    except ValueError:
-        return None
-    return (major, minor) < (1, 2)
-
-
-def check_tls_below_1_2(facts: AppFacts) -> Outcome:
-    config = facts.app.config
-    if config is None:
-        return unknown(facts.app, (DataKey.CONFIG,), "config/web (minTlsVersion)")
-    main, scm = config.min_tls_version, config.scm_min_tls_version
-    versions = {"minTlsVersion": main, "scmMinTlsVersion": scm}
-    below = {name: value for name, value in versions.items() if value and _tls_below_1_2(value)}
-    if below:
-        return fail(
-            "TLS below 1.2 is accepted: "
-            + ", ".join(f"{name} {value}" for name, value in below.items())
-            + ".",
-            below,
-        )
-    evidence: dict[str, Any] = versions
-    suffix = ""
-    if not main or not scm:
-        # A version not set is the platform's default minimum (1.2 on both sites).
-        not_set = {
-            default.field: default.note()
-            for default in (MIN_TLS_VERSION_DEFAULT, SCM_MIN_TLS_VERSION_DEFAULT)
-            if not versions[default.field]
-        }
-        evidence = {**versions, "not_set": not_set}
-        suffix = "".join(f" ({name} {note})" for name, note in not_set.items())
-    unreadable = [name for name, value in versions.items() if value and _tls_below_1_2(value) is None]
-    if unreadable:
-        return unknown_without_read(
-            "config/web reported an unreadable " + " and ".join(unreadable) + ".", evidence
-        )
-    return passed(f"TLS 1.2 or later is required on both sites{suffix}.", evidence)
-
-
-def check_ftp_allowed(facts: AppFacts) -> Outcome:
-    config = facts.app.config
-    if config is None:
-        return unknown(facts.app, (DataKey.CONFIG,), "config/web (ftpsState)")
-    if config.ftps_state is None:
-        # Microsoft Learn states no default FTP state: whether plain FTP is open is not known.
-        return unknown_without_read(
-            f"ftpsState is {FTPS_STATE_DEFAULT.note()}: plain FTP may be accepted.",
-            {"ftpsState": None, "not_set": {"ftpsState": FTPS_STATE_DEFAULT.note()}},
-        )
-    evidence = {"ftpsState": config.ftps_state}
-    if config.ftps_state.lower() == "allallowed":
-        return fail("ftpsState is AllAllowed: plain FTP (credentials in clear text) is accepted.", evidence)
-    return passed(f"ftpsState is {config.ftps_state}.", evidence)
-
-
-def check_remote_debugging_enabled(facts: AppFacts) -> Outcome:
-    config = facts.app.config
-    if config is None:
-        return unknown(facts.app, (DataKey.CONFIG,), "config/web (remoteDebuggingEnabled)")
-    if config.remote_debugging_enabled is None:
-        note = REMOTE_DEBUGGING_ENABLED_DEFAULT.note()
-        return passed(
-            f"remoteDebuggingEnabled is {note}.",
-            {"remoteDebuggingEnabled": None, "not_set": {"remoteDebuggingEnabled": note}},
-        )
-    evidence = {"remoteDebuggingEnabled": config.remote_debugging_enabled}
-    if config.remote_debugging_enabled:
-        return fail("Remote debugging is enabled: a debugger port is open on the app.", evidence)
-    return passed("Remote debugging is off.", evidence)
-
-
-def check_cors_wildcard(facts: AppFacts) -> Outcome:
-    config = facts.app.config
-    if config is None:
-        return unknown(facts.app, (DataKey.CONFIG,), "config/web (cors)")
-    evidence = {"cors.allowedOrigins": sorted(config.cors_allowed_origins)}
-    if any(origin.strip() == "*" for origin in config.cors_allowed_origins):
-        return fail("CORS allows every origin (*).", evidence)
-    if not config.cors_allowed_origins:
-        # Empty and not set read the same: no origin is allowed, so there is no wildcard either.
-        return passed(
-            "CORS allows no cross-origin caller (cors.allowedOrigins is empty or not set).", evidence
-        )
-    return passed("CORS names specific origins.", evidence)
 
 
 PUBLIC_UNRESTRICTED = Rule(
@@ -679,79 +466,6 @@ PRIVATE_ENDPOINT_NOT_APPROVED = Rule(
     check=check_private_endpoint_not_approved,
 )
 
-SERVICE_ENDPOINT_OUTBOUND_OPEN = Rule(
-    id="risk/service-endpoint-outbound-open",
-    category=Category.RISK,
-    severity=Severity.LOW,
-    title="Service-endpoint private access with open outbound",
-    rationale="Service-endpoint rules restrict who can call the app, not where it can call: the Functions "
-    "networking docs have warned since 2019 that the function still has full outbound access to the "
-    "internet.",
-    remediation="Route all traffic into the VNet and deny internet egress on the integration subnet: `az "
-    "resource update --ids <app-id> --set properties.outboundVnetRouting.allTraffic=true` and `az network "
-    "nsg rule create -g <rg> --nsg-name <nsg> -n deny-internet --priority 4000 --direction Outbound "
-    "--access Deny --destination-address-prefixes Internet --destination-port-ranges '*'`.",
-    reference=Reference(
-        docs.FUNCTIONS_NETWORKING,
-        "Outbound IP restrictions",
-        "outbound-ip-restrictions",
-        basis="S1 (2019: Private site access), S13, S6; R-RT-08",
-    ),
-    check=check_service_endpoint_outbound_open,
-)
-
-ROUTE_ALL_DISABLED = Rule(
-    id="risk/route-all-disabled",
-    category=Category.RISK,
-    severity=Severity.MEDIUM,
-    title="Regional VNet integration without route all",
-    rationale="Without route all only RFC1918 traffic enters the VNet; internet-bound traffic bypasses its "
-    "NSGs and routes.",
-    remediation="`az resource update --ids <app-id> --set properties.outboundVnetRouting.allTraffic=true` "
-    "(or `az functionapp config set -g <rg> -n <app> --vnet-route-all-enabled true`).",
-    reference=Reference(
-        docs.VNET_ROUTING,
-        "Configure application routing",
-        "configure-application-routing",
-        basis="S17, S16; R-RT-03",
-    ),
-    check=check_route_all_disabled,
-)
-
-OUTBOUND_UNCONTROLLED = Rule(
-    id="risk/outbound-uncontrolled",
-    category=Category.RISK,
-    severity=Severity.LOW,
-    title="Internet egress not controlled",
-    rationale="Unless all traffic enters a VNet whose subnet denies internet egress (NSG) or sends the "
-    "default route to an appliance (UDR), a compromised function can exfiltrate data anywhere.",
-    remediation="Integrate with a VNet and route all traffic, then deny egress on the subnet: `az network "
-    "nsg rule create -g <rg> --nsg-name <nsg> -n deny-internet --priority 4000 --direction Outbound "
-    "--access Deny --destination-address-prefixes Internet --destination-port-ranges '*'`, or `az network "
-    "route-table route create -g <rg> --route-table-name <rt> -n default --address-prefix 0.0.0.0/0 "
-    "--next-hop-type VirtualAppliance --next-hop-ip-address <firewall-ip>`.",
-    reference=Reference(
-        docs.FUNCTIONS_NETWORKING,
-        "Outbound IP restrictions; Network security groups; Routes",
-        "outbound-ip-restrictions",
-        basis="S6, S16; R-RT-03, R-RT-05, R-ASE-05",
-    ),
-    check=check_outbound_uncontrolled,
-)
-
-HYBRID_CONNECTION_ENDPOINT = Rule(
-    id="risk/hybrid-connection-endpoint",
-    category=Category.RISK,
-    severity=Severity.INFO,
-    title="Hybrid Connection endpoints reachable from the app",
-    rationale="Each Hybrid Connection is a TCP path from the app into another network, outside VNet "
-    "controls; they should be known and intended.",
-    remediation="Review the endpoints; remove unneeded ones with "
-    "`az functionapp hybrid-connection remove -g <rg> -n <app> --namespace <namespace> --hybrid-connection "
-    "<name>`.",
-    reference=Reference(docs.HYBRID_CONNECTIONS, "How it works", basis="S24; R-HC-04"),
-    check=check_hybrid_connection_endpoint,
-)
 
 ANONYMOUS_HTTP_TRIGGER_PUBLIC = Rule(
     id="risk/anonymous-http-trigger-public",
@@ -766,69 +480,6 @@ ANONYMOUS_HTTP_TRIGGER_PUBLIC = Rule(
     check=check_anonymous_http_trigger_public,
 )
 
-HTTPS_ONLY_DISABLED = Rule(
-    id="risk/https-only-disabled",
-    category=Category.RISK,
-    severity=Severity.MEDIUM,
-    title="HTTPS not enforced",
-    rationale="With httpsOnly false the app answers plain HTTP, so requests and keys can travel unencrypted.",
-    remediation="`az functionapp update -g <rg> -n <app> --set httpsOnly=true`.",
-    reference=Reference(docs.TLS_BINDINGS, "Enforce HTTPS", "enforce-https"),
-    check=check_https_only_disabled,
-)
-
-TLS_BELOW_1_2 = Rule(
-    id="risk/tls-below-1.2",
-    category=Category.RISK,
-    severity=Severity.MEDIUM,
-    title="Minimum TLS version below 1.2",
-    rationale="TLS 1.0 and 1.1 are deprecated and weak; the main and SCM sites should both require 1.2 or "
-    "later.",
-    remediation="`az functionapp config set -g <rg> -n <app> --min-tls-version 1.2` and "
-    "`az resource update --ids <app-id>/config/web --set properties.scmMinTlsVersion=1.2`.",
-    reference=Reference(docs.TLS_BINDINGS, "Enforce TLS versions", "enforce-tls-versions"),
-    check=check_tls_below_1_2,
-)
-
-FTP_ALLOWED = Rule(
-    id="risk/ftp-allowed",
-    category=Category.RISK,
-    severity=Severity.MEDIUM,
-    title="Plain FTP allowed",
-    rationale="ftpsState AllAllowed accepts unencrypted FTP, exposing deployment credentials and content.",
-    remediation="`az functionapp config set -g <rg> -n <app> --ftps-state Disabled` (or `FtpsOnly`).",
-    reference=Reference(docs.FTP_DEPLOYMENT, "Enforce FTPS", "enforce-ftps"),
-    check=check_ftp_allowed,
-)
-
-REMOTE_DEBUGGING_ENABLED = Rule(
-    id="risk/remote-debugging-enabled",
-    category=Category.RISK,
-    severity=Severity.MEDIUM,
-    title="Remote debugging enabled",
-    rationale="Remote debugging opens extra ports on the app and is meant to be switched on briefly, not "
-    "left on.",
-    remediation="`az functionapp config set -g <rg> -n <app> --remote-debugging-enabled false`.",
-    reference=Reference(
-        docs.APP_CONFIGURATION,
-        "Configure general settings (Remote debugging)",
-        "configure-general-settings",
-        basis="S22 (Limitations); R-PE-09, R-ASE-07",
-    ),
-    check=check_remote_debugging_enabled,
-)
-
-CORS_WILDCARD = Rule(
-    id="risk/cors-wildcard",
-    category=Category.RISK,
-    severity=Severity.LOW,
-    title="CORS allows every origin",
-    rationale="allowedOrigins * lets any web page call the app from a browser with the visitor's context.",
-    remediation="`az functionapp cors remove -g <rg> -n <app> --allowed-origins '*'` and add the real "
-    "origins with `az functionapp cors add -g <rg> -n <app> --allowed-origins https://<origin>`.",
-    reference=Reference(docs.FUNCTION_APP_SETTINGS, "CORS", "cors", basis="S6; R-AR-14"),
-    check=check_cors_wildcard,
-)
 
 RISK_RULES: tuple[Rule, ...] = (
     PUBLIC_UNRESTRICTED,
