@@ -1,21 +1,28 @@
-"""Command line: argument parsing, wiring and the exit code. No Azure or rule logic here."""
-# The user-facing description is DESCRIPTION and EPILOG below (what `auditor --help` prints).
+"""Command line: the commands' wiring and exit code (grammar in cli_parser). No Azure or rule logic."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import re
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from auditor import __version__, interrupts
+from auditor.cli_parser import (
+    build_parser,
+)
 from auditor.clouds import CLOUDS, DEFAULT_CLOUD
-from auditor.collect.pacing import MAX_THROTTLE_WAIT
-from auditor.evaluate import FAIL_ON_CHOICES
+from auditor.command_output import (
+    output_path,
+    send_to_log_analytics,
+    summary_line,
+    upload_reports,
+    write_audit_outputs,
+    write_text,
+)
 from auditor.exit_codes import (
     EXIT_CANNOT_VOUCH,
     EXIT_INTERRUPTED,
@@ -23,53 +30,18 @@ from auditor.exit_codes import (
     EXIT_TERMINATED,
     EXIT_USAGE,
 )
-from auditor.log_analytics import SendToAction
-from auditor.logging_setup import LOG_FORMATS, configure, emit, progress_wanted, requested_log_format
-from auditor.output_files import WRITTEN, OutputError, RunOutputs, refuse_shared_paths, write_output
-from auditor.report import RENDERERS, render
-from auditor.report.common import printable, terminal_safe
+from auditor.logging_setup import configure, emit, progress_wanted, requested_log_format
+from auditor.output_files import WRITTEN, OutputError, refuse_shared_paths
+from auditor.report import render
+from auditor.report.common import printable
 from auditor.report.json_report import render as render_json
 from auditor.result_file import ResultFileError, load_result
-from auditor.store import MAX_RUN_ID, STORE_ENV, StoreError, parse_count
-from auditor.upload import UploadTargetError, upload_target
+from auditor.store import StoreError
+from auditor.upload import UploadTargetError
 from auditor.yamlfile import YamlInputError
 
 if TYPE_CHECKING:
-    from auditor.model import Inventory
-    from auditor.result_types import Result
-    from auditor.schedule import AuditInputs
-
-# Matched with fullmatch: ``$`` would also accept a trailing newline.
-SUBSCRIPTION_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-# The most concurrent reads worth having: ARM's budget is 250 reads per subscription.
-MAX_CONCURRENCY = 256
-
-
-DESCRIPTION = (
-    "Audit the network exposure of Azure Function Apps: where each app and deployment slot can be "
-    "reached from (main site and SCM/Kudu site), whether its outbound traffic is controlled, and where "
-    "its configuration differs from what Microsoft documents its hosting plan supports. Every finding "
-    "carries the evidence that decided it and a link to the Microsoft Learn page behind it. The audit "
-    "sends only GET requests to Azure Resource Manager (the Reader role is enough) and never reads app "
-    "settings, keys or credentials."
-)
-EPILOG = """examples:
-  auditor audit --subscription 1f0e2c3d-0000-0000-0000-000000000000
-  auditor audit --all-subscriptions --format html --output report.html --save result.json
-  auditor report result.json --format sarif --output result.sarif
-  auditor rules                        what each finding means, how to fix it, where it is documented
-  auditor matrix --edition 2019-04     what the docs said each hosting plan supports, with sources
-
-credentials: azure.identity.DefaultAzureCredential (environment service principal, workload or managed
-identity, or `az login`).
-exit codes: 0 no failing finding at or above --fail-on; 1 failing findings; 2 usage error;
-3 the audit could not vouch for its result (see the gaps in the report).
-documentation: README.md (usage, options, nightly audits) and docs/collection.md (every call made to
-Azure) in the auditor repository; `auditor COMMAND --help` for the options of one command."""
-
-# `--store` without a path: the default history (see auditor/store.py).
-_DEFAULT_STORE = ""
-_DEFAULT_STORE_HELP = "$XDG_DATA_HOME/auditor/history.sqlite (~/.local/share/auditor/history.sqlite)"
+    pass
 
 
 class UsageError(Exception):
@@ -78,181 +50,6 @@ class UsageError(Exception):
 
 class CannotVouch(Exception):
     """The audit could not run or could not vouch for its result: exit 3."""
-
-
-def subscription_id(value: str) -> str:
-    if not SUBSCRIPTION_ID.fullmatch(value):
-        raise argparse.ArgumentTypeError(f"malformed subscription id {value!r}: expected a GUID")
-    return value.lower()
-
-
-def _whole_number(highest: int) -> Callable[[str], int]:
-    """An argparse type: ASCII digits only (``int`` also takes ``" 7"``, ``1_0`` and ``١٢``), 1..highest."""
-
-    def parse(value: str) -> int:
-        number = parse_count(value, highest)
-        if number is None:
-            raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {highest}, not {value!r}")
-        return number
-
-    return parse
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # One line, then exit 2, as output.md promises for usage errors; JSON with --log-format json.
-        _status(f"auditor: error: {message}", event="error", level="error")
-        self.exit(EXIT_USAGE)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from auditor.matrix import DEFAULT_EDITION, available_editions
-
-    parser = _Parser(
-        prog="auditor",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"auditor {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    logs = _Parser(add_help=False)
-    logs.add_argument("--log-format", choices=LOG_FORMATS, default="text", help="status lines on stderr")
-    store = _Parser(add_help=False)
-    store.add_argument(
-        "--store",
-        type=Path,
-        metavar="PATH",
-        help=f"run history (SQLite); default ${STORE_ENV}, else {_DEFAULT_STORE_HELP}",
-    )
-
-    audit = commands.add_parser(
-        "audit", help="audit function apps in one or more subscriptions", parents=[logs]
-    )
-    scope = audit.add_mutually_exclusive_group(required=True)
-    scope.add_argument("--subscription", action="append", type=subscription_id, metavar="ID")
-    scope.add_argument(
-        "--all-subscriptions", action="store_true", help="every subscription the credential can read"
-    )
-    audit.add_argument("--cloud", choices=sorted(CLOUDS), default=DEFAULT_CLOUD)
-    audit.add_argument("--format", choices=sorted(RENDERERS), default="table")
-    audit.add_argument("--output", default="-", metavar="PATH|-")
-    audit.add_argument("--edition", choices=available_editions(), default=DEFAULT_EDITION)
-    failing = audit.add_mutually_exclusive_group()
-    failing.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="high")
-    failing.add_argument(
-        "--fail-on-new",
-        choices=FAIL_ON_CHOICES[:-1],
-        metavar="SEVERITY",
-        help="exit 1 only for failing findings at or above SEVERITY that the previous run of the "
-        "same scope in the store did not have",
-    )
-    audit.add_argument(
-        "--store",
-        nargs="?",
-        const=_DEFAULT_STORE,
-        type=Path,
-        metavar="PATH",
-        help=f"record the run in this history (SQLite); without PATH: ${STORE_ENV}, else "
-        f"{_DEFAULT_STORE_HELP}; also recorded whenever ${STORE_ENV} is set",
-    )
-    audit.add_argument("--policy", type=Path, metavar="POLICY.yaml", help="baseline policy (drift)")
-    audit.add_argument("--waivers", type=Path, metavar="WAIVERS.yaml", help="agreed exceptions")
-    cassette = audit.add_mutually_exclusive_group()
-    cassette.add_argument("--record", type=Path, metavar="DIR", help="run live and write sanitized cassettes")
-    cassette.add_argument("--replay", type=Path, metavar="DIR", help="run offline from recorded cassettes")
-    audit.add_argument("--save", type=Path, metavar="RESULT.json", help="also write the JSON result here")
-    audit.add_argument("--include-passed", action="store_true", help="list passing outcomes too")
-    audit.add_argument("--max-concurrency", type=_whole_number(MAX_CONCURRENCY), default=16, metavar="N")
-    audit.add_argument(
-        "--max-throttle-wait",
-        type=float,
-        default=MAX_THROTTLE_WAIT,
-        metavar="SECONDS",
-        help="longest Retry-After of a throttled (429) read to wait out; a longer one makes the read "
-        f"a gap (default {MAX_THROTTLE_WAIT:.0f})",
-    )
-    audit.add_argument(
-        "--inventory-source",
-        choices=("arm", "resource-graph"),
-        default="arm",
-        help="list resources per subscription (arm) or with Azure Resource Graph queries",
-    )
-    audit.add_argument(
-        "--send-to",
-        nargs=2,
-        action=SendToAction,
-        metavar=("log-analytics", "DCR_ENDPOINT,DCR_ID,STREAM"),
-        help="also send findings and resources to Log Analytics (Logs Ingestion API) "
-        "once the local outputs are written",
-    )
-    audit.add_argument(
-        "--upload",
-        type=upload_target,
-        metavar="CONTAINER_URL",
-        help="also upload the report files this run writes (--output, --save) to this Blob Storage "
-        "container (https://ACCOUNT.blob.core.windows.net/CONTAINER[/PATH]) with the audit's credential",
-    )
-    audit.add_argument("-v", "--verbose", action="store_true", help="progress and ARM call counts on stderr")
-
-    report = commands.add_parser("report", help="re-render a saved JSON result (no Azure access)")
-    report.add_argument("result", type=Path, metavar="RESULT.json")
-    report.add_argument("--format", choices=sorted(RENDERERS), default="table")
-    report.add_argument("--output", default="-", metavar="PATH|-")
-    report.add_argument(
-        "--upload",
-        type=upload_target,
-        metavar="CONTAINER_URL",
-        help="also upload the --output file to this Blob Storage container, in the result's run folder",
-    )
-
-    fix = commands.add_parser(
-        "fix", help="print a reviewable script of the fixes in a saved result (never runs it)"
-    )
-    fix.add_argument("result", type=Path, metavar="RESULT.json")
-    fix.add_argument("--rule", action="append", metavar="RULE", help="only this rule (repeatable)")
-    fix.add_argument("--resource-group", metavar="RG", help="only resources in this resource group")
-    fix.add_argument("--shell", choices=("bash", "powershell"), default="bash")
-    fix.add_argument("--output", default="-", metavar="PATH|-")
-
-    history = commands.add_parser("history", help="list the runs in the run history", parents=[logs, store])
-    history.add_argument("--format", choices=("table", "json"), default="table")
-    history.add_argument("--limit", type=_whole_number(MAX_RUN_ID), default=50, metavar="N")
-
-    diff = commands.add_parser(
-        "diff",
-        help="what changed between two runs (default: the last two runs of the same scope)",
-        parents=[logs, store],
-    )
-    diff.add_argument(
-        "runs", nargs="*", metavar="RUN", help="a run id from `auditor history` or a saved RESULT.json"
-    )
-    diff.add_argument("--format", choices=("text", "json"), default="text")
-    diff.add_argument("--output", default="-", metavar="PATH|-")
-
-    rules = commands.add_parser("rules", help="list the rule catalogue")
-    rules.add_argument("--format", choices=("table", "json"), default="table")
-
-    matrix = commands.add_parser("matrix", help="print the capability matrix of an edition")
-    matrix.add_argument("--edition", choices=available_editions(), default=DEFAULT_EDITION)
-    matrix.add_argument("--format", choices=("table", "json"), default="table")
-    return parser
-
-
-def _emit(text: str, output: str) -> None:
-    if output == "-":
-        if sys.stdout.isatty():
-            # A person is reading: a hostile name in a CSV or HTML report must not drive the terminal.
-            text = terminal_safe(text)
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        write_output("--output", Path(output), text)
-
-
-def _output_path(output: str) -> Path | None:
-    return None if output == "-" else Path(output)
 
 
 def _status(message: str, *, event: str = "status", level: str = "info", **fields: Any) -> None:
@@ -315,7 +112,7 @@ def _run_audit(args: argparse.Namespace) -> int:
             ("--waivers", args.waivers, False),
             ("--store", audit_store_path(args), True),
             ("--save", args.save, True),
-            ("--output", _output_path(args.output), True),
+            ("--output", output_path(args.output), True),
         ]
     )
     _check_upload(args)
@@ -369,8 +166,8 @@ def _run_audit(args: argparse.Namespace) -> int:
         policy=inputs.policy,
         waivers=inputs.waivers,
     )
-    code, run_id = _write_audit_outputs(args, inputs, result, inventory, exit_code(result, args.fail_on))
-    _status(_summary_line(result), event="audit.summary", **result["summary"], gaps=len(result["gaps"]))
+    code, run_id = write_audit_outputs(args, inputs, result, inventory, exit_code(result, args.fail_on))
+    _status(summary_line(result), event="audit.summary", **result["summary"], gaps=len(result["gaps"]))
     report_waivers(result)
     if args.verbose:
         apps = len(result["resources"])
@@ -381,9 +178,9 @@ def _run_audit(args: argparse.Namespace) -> int:
             f"auditor: recorded run {run_id} in {inputs.store_path}", event="store.recorded", run_id=run_id
         )
     if args.upload is not None:
-        code = _upload_reports(result, args, credential, code)
+        code = upload_reports(result, args, credential, code)
     if args.send_to is not None:
-        return _send_to_log_analytics(result, args, credential, code)
+        return send_to_log_analytics(result, args, credential, code)
     return code
 
 
@@ -397,67 +194,6 @@ def _check_upload(args: argparse.Namespace) -> None:
         check_reports(reports_written(args))
     except UploadTargetError as error:
         raise UsageError(str(error)) from error
-
-
-def _upload_reports(result: Mapping[str, Any], args: argparse.Namespace, credential: Any, code: int) -> int:
-    """After every local output is written; outside any cassette, so replay never sees this traffic."""
-    from auditor.upload import describe_failure, reports_written, upload
-
-    outcome = upload(reports_written(args), args.upload, result["started_at"], credential)
-    if not outcome.complete:
-        _status(f"auditor: {describe_failure(outcome, args.upload)}", event="upload.failed", level="error")
-        return EXIT_CANNOT_VOUCH
-    _status(
-        f"auditor: uploaded {len(outcome.uploaded)} blobs to {printable(args.upload.describe())}",
-        event="upload.ok",
-    )
-    return code
-
-
-def _send_to_log_analytics(result: Result, args: argparse.Namespace, credential: Any, code: int) -> int:
-    """After every local output is written; outside any cassette, so replay never sees this traffic."""
-    from auditor.log_analytics import describe_failure, send
-
-    outcome = send(result, args.send_to, credential, cloud=args.cloud)
-    if not outcome.complete:
-        _status(f"auditor: {describe_failure(outcome, args.send_to)}", event="send.failed", level="error")
-        return EXIT_CANNOT_VOUCH
-    _status(f"auditor: sent {outcome.rows} rows to Log Analytics {args.send_to.stream}", event="send.ok")
-    return code
-
-
-def _write_audit_outputs(
-    args: argparse.Namespace, inputs: AuditInputs, result: Result, inventory: Inventory, code: int
-) -> tuple[int, int | None]:
-    """Render every output, then commit them together (--save, --output, the store run).
-
-    Returns the exit code (--fail-on-new decides it from the store) and the id of the stored run.
-
-    Everything is rendered and staged before anything is committed, so an error or a signal
-    before the commit leaves no output, and one during it is held until it is done
-    (output_files.RunOutputs). stdout comes last: a reader that stops early (``| head``)
-    must not cost the run its files or its place in the history.
-    """
-    from auditor.schedule import judge_new_findings, stage_run
-    from auditor.store import Store
-
-    report = render(result, args.format)
-    run_id = None
-    with contextlib.ExitStack() as stack:
-        store = stack.enter_context(Store(inputs.store_path)) if inputs.store_path is not None else None
-        if store is not None:
-            code = judge_new_findings(store, inputs, args, result, code)
-        outputs = stack.enter_context(RunOutputs())
-        if args.save is not None:
-            outputs.add("--save", args.save, render_json(result))
-        if args.output != "-":
-            outputs.add("--output", Path(args.output), report)
-        if store is not None:
-            run_id = stage_run(store, inputs, args, result, inventory, code, outputs)
-        outputs.commit()
-    if args.output == "-":
-        _emit(report, "-")
-    return code, run_id
 
 
 def _all_subscriptions(
@@ -483,43 +219,24 @@ def _all_subscriptions(
     return [item.id for item in listed if item.auditable], [item for item in listed if not item.auditable]
 
 
-def _summary_line(result: Result) -> str:
-    """The status line, from the same ``summary`` the ``audit.summary`` event carries as its fields."""
-    summary = result["summary"]
-    by_severity = ", ".join(f"{severity} {count}" for severity, count in summary["by_severity"].items())
-    failed_subscriptions = sum(1 for scan in result["subscriptions"] if scan["status"] != "ok")
-    parts = [
-        f"auditor: {summary['resources']} function apps and slots in "
-        f"{len(result['subscriptions'])} subscription(s)",
-        f"{summary['failing']} failing ({by_severity})",
-        f"{summary['unknown']} unknown",
-    ]
-    if summary["waived"]:
-        parts.append(f"{summary['waived']} waived (listed, not counted)")
-    parts.append(f"{len(result['gaps'])} gaps")
-    if failed_subscriptions:
-        parts.append(f"{failed_subscriptions} subscription(s) could not be read")
-    return "; ".join(parts)
-
-
 def _run_report(args: argparse.Namespace) -> int:
-    refuse_shared_paths([("the input", args.result, False), ("--output", _output_path(args.output), True)])
+    refuse_shared_paths([("the input", args.result, False), ("--output", output_path(args.output), True)])
     _check_upload(args)
     try:
         result = load_result(args.result)
     except ResultFileError as error:
         raise UsageError(str(error)) from error
-    _emit(render(result, args.format), args.output)
+    write_text(render(result, args.format), args.output)
     if args.upload is not None:
         cloud = CLOUDS.get(str(result.get("cloud")), CLOUDS[DEFAULT_CLOUD])
-        return _upload_reports(result, args, _live_credential(cloud.authority), EXIT_OK)
+        return upload_reports(result, args, _live_credential(cloud.authority), EXIT_OK)
     return EXIT_OK
 
 
 def _run_fix(args: argparse.Namespace) -> int:
     from auditor.fix_script import render_script
 
-    refuse_shared_paths([("the input", args.result, False), ("--output", _output_path(args.output), True)])
+    refuse_shared_paths([("the input", args.result, False), ("--output", output_path(args.output), True)])
     try:
         result = load_result(args.result)
     except ResultFileError as error:
@@ -527,7 +244,7 @@ def _run_fix(args: argparse.Namespace) -> int:
     script = render_script(
         result, source=str(args.result), shell=args.shell, rules=args.rule, resource_group=args.resource_group
     )
-    _emit(script, args.output)
+    write_text(script, args.output)
     return EXIT_OK
 
 
@@ -536,9 +253,9 @@ def _run_rules(args: argparse.Namespace) -> int:
 
     catalogue = rule_catalogue()
     if args.format == "json":
-        _emit(render_json({"rules": catalogue}), "-")
+        write_text(render_json({"rules": catalogue}), "-")
         return EXIT_OK
-    _emit("\n\n".join(_rule_block(rule) for rule in catalogue) + "\n", "-")
+    write_text("\n\n".join(_rule_block(rule) for rule in catalogue) + "\n", "-")
     return EXIT_OK
 
 
@@ -583,7 +300,7 @@ def _run_matrix(args: argparse.Namespace) -> int:
             "notes": notes,
             "sources": matrix_cells(args.edition),
         }
-        _emit(render_json(document), "-")
+        write_text(render_json(document), "-")
         return EXIT_OK
     rows, sources = matrix_rows_with_sources(args.edition)
     headers = list(rows[0]) if rows else []
@@ -591,14 +308,14 @@ def _run_matrix(args: argparse.Namespace) -> int:
     cited = [f"[{note.number}] {note.doc}, {note.section}\n    {note.url}" for note in sources]
     text = f"{load_edition(args.edition).title}\n\n" + tabulate(table, headers=headers, tablefmt="simple")
     text += "\n\n" + "\n".join(notes)
-    _emit(text + "\n\nsources:\n" + "\n".join(cited) + "\n", "-")
+    write_text(text + "\n\nsources:\n" + "\n".join(cited) + "\n", "-")
     return EXIT_OK
 
 
 def _run_history(args: argparse.Namespace) -> int:
     from auditor.schedule import run_history
 
-    _emit(run_history(args), "-")
+    write_text(run_history(args), "-")
     return EXIT_OK
 
 
@@ -607,10 +324,10 @@ def _run_diff(args: argparse.Namespace) -> int:
 
     inputs = [(f"the input {value}", Path(value), False) for value in args.runs if Path(value).exists()]
     refuse_shared_paths(
-        [("--store", history_store_path(args), False), *inputs, ("--output", _output_path(args.output), True)]
+        [("--store", history_store_path(args), False), *inputs, ("--output", output_path(args.output), True)]
     )
 
-    _emit(run_diff(args), args.output)
+    write_text(run_diff(args), args.output)
     return EXIT_OK
 
 
