@@ -12,8 +12,6 @@ Where the store lives: ``--store PATH``, else ``$AUDITOR_STORE``, else
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import json
 import os
 import re
@@ -27,8 +25,15 @@ from typing import Any
 from urllib.parse import quote
 
 from auditor.counts import count_findings, counts_as_waived
-from auditor.model import Inventory
 from auditor.result_file import ResultFileError, check_nesting, parse_result
+from auditor.store_rows import (
+    RUN_COLUMNS,
+    RunSummary,
+    StoreError,
+    inventory_snapshot,
+    run_summary,
+    stored_json,
+)
 
 __all__ = [
     "MAX_RUN_ID",
@@ -95,10 +100,6 @@ CREATE INDEX IF NOT EXISTS findings_by_run ON findings (run_id);
 """
 
 
-class StoreError(Exception):
-    """The store cannot be opened or used; the message is one line for the user."""
-
-
 def parse_count(value: str, highest: int = MAX_RUN_ID) -> int | None:
     """``value`` as a number from 1 to ``highest`` written in ASCII digits, else None.
 
@@ -125,55 +126,6 @@ def scope_key(cloud: str, subscriptions: Sequence[str], all_subscriptions: bool)
     return f"{cloud}:" + ",".join(sorted({subscription.lower() for subscription in subscriptions}))
 
 
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {item.name: _plain(getattr(value, item.name)) for item in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, Mapping):
-        return {str(_plain(key)): _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return value
-
-
-def inventory_snapshot(inventory: Inventory) -> str:
-    """The inventory as JSON: every field of every dataclass, enums as their values."""
-    return json.dumps(_plain(inventory), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    id: int
-    scope: str
-    cloud: str
-    subscriptions: tuple[str, ...]
-    edition: str
-    started_at: str
-    finished_at: str
-    tool_version: str
-    source: str
-    exit_code: int
-    resources: int
-    failing: int
-    unknown: int
-    waived: int
-    gaps: int
-
-    def as_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        data["subscriptions"] = list(self.subscriptions)
-        return data
-
-
-_RUN_COLUMNS = (
-    "id, scope, cloud, subscriptions, edition, started_at, finished_at, tool_version, source, "
-    "exit_code, resources, failing, unknown, waived, gaps"
-)
-
-
-_TEXT_COLUMNS = ("scope", "cloud", "edition", "started_at", "finished_at", "tool_version", "source")
-_INTEGER_COLUMNS = ("id", "exit_code", "resources", "failing", "unknown", "waived", "gaps")
 _TABLES = frozenset({"runs", "results", "inventories", "findings", "sqlite_sequence"})
 # What SQLite answers when a read-only store cannot be opened the ordinary way: its directory
 # (or the -shm file beside it) cannot be written, so the WAL index cannot be set up.
@@ -187,31 +139,6 @@ _READ_ONLY_ERRORS = frozenset(
         "SQLITE_READONLY_RECOVERY",
     }
 )
-
-
-def _summary(row: sqlite3.Row, path: Path) -> RunSummary:
-    values = dict(row)
-    damaged = f"run history {path} is damaged: run {values.get('id')!r}"
-    for column in _INTEGER_COLUMNS:
-        if type(values[column]) is not int:
-            raise StoreError(f"{damaged} has {column} {values[column]!r}, not a number")
-    for column in _TEXT_COLUMNS:
-        if not isinstance(values[column], str):
-            raise StoreError(f"{damaged} has {column} {values[column]!r}, not text")
-    subscriptions = _json_value(values["subscriptions"], f"{damaged} (subscriptions)")
-    if not isinstance(subscriptions, list) or not all(isinstance(item, str) for item in subscriptions):
-        raise StoreError(f"{damaged} has subscriptions that are not a list of ids")
-    values["subscriptions"] = tuple(subscriptions)
-    return RunSummary(**values)
-
-
-def _json_value(text: object, what: str) -> Any:
-    if not isinstance(text, str):
-        raise StoreError(f"{what} is not JSON text")
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        raise StoreError(f"{what} is not valid JSON") from None
 
 
 def _read_only_uri(path: Path, *, immutable: bool) -> str:
@@ -451,7 +378,7 @@ class Store:
 
     def runs(self, *, scope: str | None = None, limit: int | None = None) -> list[RunSummary]:
         """Runs, newest first."""
-        query = f"SELECT {_RUN_COLUMNS} FROM runs"
+        query = f"SELECT {RUN_COLUMNS} FROM runs"
         parameters: list[Any] = []
         if scope is not None:
             query += " WHERE scope = ?"
@@ -460,13 +387,13 @@ class Store:
         if limit is not None:
             query += " LIMIT ?"
             parameters.append(limit)
-        return [_summary(row, self.path) for row in self._rows(query, parameters)]
+        return [run_summary(row, self.path) for row in self._rows(query, parameters)]
 
     def run(self, run_id: int) -> RunSummary:
-        rows = self._rows(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,))
+        rows = self._rows(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,))
         if not rows:
             raise StoreError(f"no run {run_id} in {self.path} (see `auditor history`)")
-        return _summary(rows[0], self.path)
+        return run_summary(rows[0], self.path)
 
     def _stored(self, run_id: int, table: str, column: str) -> str:
         self.run(run_id)
@@ -485,7 +412,7 @@ class Store:
 
     def inventory(self, run_id: int) -> dict[str, Any]:
         what = f"run history {self.path} is damaged: the inventory of run {run_id}"
-        loaded = _json_value(self._stored(run_id, "inventories", "inventory"), what)
+        loaded = stored_json(self._stored(run_id, "inventories", "inventory"), what)
         apps = loaded.get("apps") if isinstance(loaded, dict) else None
         if not isinstance(apps, list) or not all(isinstance(app, dict) for app in apps):
             raise StoreError(f"{what} is not an inventory snapshot")
