@@ -48,32 +48,15 @@ def _matrix_cell(cell: Cell) -> dict[str, Any]:
 
 
 class FindingBuilder:
-    """Builds the findings of one evaluation.
-
-    A finding's ``reference`` and ``matrix_cell`` depend only on its rule, its matrix cell and
-    the edition: each distinct one is built once and shared by the findings that cite it (the
-    result is read, never modified in place, by every reporter; waivers only add top-level keys).
-    """
+    """Builds the findings of one evaluation, each with its own reference and matrix cell."""
 
     def __init__(self, edition: str) -> None:
         self.edition = edition
-        self._references: dict[tuple[str, int], dict[str, Any]] = {}
-        self._cells: dict[int, dict[str, Any]] = {}
-        self._kept: list[Cell] = []  # the cells whose id() keys the caches stay alive
 
     def _cell_parts(self, rule: Rule, outcome: Outcome) -> tuple[dict[str, Any], dict[str, Any] | None]:
         cell = outcome.cell
-        key = (rule.id, id(cell))
-        reference = self._references.get(key)
-        if reference is None:
-            reference = self._references[key] = _reference(rule, outcome, self.edition)
-        if cell is None:
-            return reference, None
-        matrix_cell = self._cells.get(id(cell))
-        if matrix_cell is None:
-            matrix_cell = self._cells[id(cell)] = _matrix_cell(cell)
-            self._kept.append(cell)
-        return reference, matrix_cell
+        reference = _reference(rule, outcome, self.edition)
+        return reference, None if cell is None else _matrix_cell(cell)
 
     def finding(self, rule: Rule, app: App, outcome: Outcome) -> Finding:
         evidence = jsonable(outcome.evidence)

@@ -119,25 +119,16 @@ def _function_entry(function: Function) -> dict[str, Any]:
 class ResourceBuilder:
     """Builds the resource entries of one evaluation.
 
-    Plans, App Service Environments and subnets are shared by many apps (the collector reads
-    each once): the entry of each is built once and shared by the resources that name it.
+    Each resource gets its own plan, ASE and subnet entries: sharing one entry per object
+    (a cache keyed by id()) bought no time in bench/evaluation.py and cost memory.
     Enum values are read as ``_value_``: the ``value`` property costs a Python call each time.
     """
-
-    def __init__(self) -> None:
-        # Keyed by id(): the inventory, which holds the objects, outlives the builder.
-        self._plans: dict[int, dict[str, Any]] = {}
-        self._ases: dict[int, dict[str, Any]] = {}
-        self._subnets: dict[int, dict[str, Any]] = {}
 
     def _plan(self, app: App) -> dict[str, Any] | None:
         plan = app.plan
         if plan is None:
             return {"id": app.plan_id, "sku": None, "tier": None} if app.plan_id else None
-        entry = self._plans.get(id(plan))
-        if entry is None:
-            entry = self._plans[id(plan)] = {"id": plan.id, "sku": plan.sku_name, "tier": plan.tier}
-        return entry
+        return {"id": plan.id, "sku": plan.sku_name, "tier": plan.tier}
 
     def _ase(self, app: App) -> dict[str, Any] | None:
         ase = app.ase
@@ -145,26 +136,18 @@ class ResourceBuilder:
             return (
                 {"id": app.ase_id, "kind": None, "internal_load_balancing_mode": None} if app.ase_id else None
             )
-        entry = self._ases.get(id(ase))
-        if entry is None:
-            entry = self._ases[id(ase)] = {
-                "id": ase.id,
-                "kind": ase.kind,
-                "internal_load_balancing_mode": ase.internal_load_balancing_mode,
-                # The ASE's subnet is its apps' egress path (NSG, route table, NAT gateway):
-                # the HTML report's network picture draws it as an app's integration subnet.
-                "subnet_id": ase.subnet_id,
-                "subnet": self._subnet(ase.subnet),
-            }
-        return entry
+        return {
+            "id": ase.id,
+            "kind": ase.kind,
+            "internal_load_balancing_mode": ase.internal_load_balancing_mode,
+            # The ASE's subnet is its apps' egress path (NSG, route table, NAT gateway):
+            # the HTML report's network picture draws it as an app's integration subnet.
+            "subnet_id": ase.subnet_id,
+            "subnet": self._subnet(ase.subnet),
+        }
 
     def _subnet(self, subnet: Subnet | None) -> dict[str, Any] | None:
-        if subnet is None:
-            return None
-        entry = self._subnets.get(id(subnet))
-        if entry is None:
-            entry = self._subnets[id(subnet)] = _subnet_entry(subnet)
-        return entry
+        return None if subnet is None else _subnet_entry(subnet)
 
     def resource(self, facts: AppFacts) -> Resource:
         app = facts.app
