@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from auditor.cli import build_parser
+from auditor.cli_parser import build_parser
 from tests.schedule_support import EXAMPLES
 from tests.support.paths import REPO
 

@@ -35,6 +35,8 @@ from auditor.rules.drift_retirement import (
 from auditor.rules.facts import AppFacts
 from auditor.rules.inbound import is_subnet_rule, rule_summary
 
+# Enum values are read as ``_value_``: ``.value`` is a Python-level property, and this code runs
+# for every app (bench/RESULTS.md: what it buys).
 SETTING_READERS: dict[str, Callable[[SiteConfig], bool | None]] = {
     "functionsRuntimeScaleMonitoringEnabled": lambda config: (
         config.functions_runtime_scale_monitoring_enabled

@@ -18,6 +18,8 @@ from auditor.rules.base import (
 )
 from auditor.rules.facts import AppFacts
 
+# Enum values are read as ``_value_``: ``.value`` is a Python-level property, and this code runs
+# for every app (bench/RESULTS.md: what it buys).
 RETIRED_ASE_KINDS = frozenset({"asev1", "asev2"})
 
 

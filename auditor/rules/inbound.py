@@ -10,7 +10,7 @@ from typing import Any
 from auditor.model import AccessRule, App, DataKey
 
 # Enum values are read as ``_value_`` here: ``.value`` is a Python-level property, and this code
-# runs for every app (29 rules x 10,000 apps in bench/evaluation.py).
+# runs for every app (29 rules x 10,000 apps; bench/RESULTS.md: what it buys).
 LEGACY_DENY_ALL_PRIORITY = 2147483647
 EVERY_SOURCE_ADDRESSES = frozenset({"any", "0.0.0.0/0", "::/0"})
 # Tags whose rule is an IP rule; ServiceTag and XffProxy rules match by tag/header, never every source.

@@ -16,6 +16,8 @@ from auditor.rules.inbound import (
 )
 
 
+# Enum values are read as ``_value_``: ``.value`` is a Python-level property, and this code runs
+# for every app (bench/RESULTS.md: what it buys).
 def inbound_evidence(verdict: InboundVerdict) -> dict[str, Any]:
     return {
         "site": verdict.site._value_,

@@ -9,7 +9,7 @@ from typing import Any
 from auditor.model import App, DataKey, Hosting, NsgRule, Subnet
 
 # Enum values are read as ``_value_`` here: ``.value`` is a Python-level property, and this code
-# runs for every app (29 rules x 10,000 apps in bench/evaluation.py).
+# runs for every app (29 rules x 10,000 apps; bench/RESULTS.md: what it buys).
 INTERNET_DESTINATIONS = frozenset({"internet", "0.0.0.0/0", "*"})
 CONTROLLING_NEXT_HOPS = frozenset({"virtualappliance", "virtualnetworkgateway"})
 ROUTE_ALL_FLAGS = frozenset({"alltraffic", "applicationtraffic"})

@@ -46,7 +46,7 @@ from auditor.rules.risk_outbound import (
 )
 
 # Enum values are read as ``_value_`` here: ``.value`` is a Python-level property, and this code
-# runs for every app (29 rules x 10,000 apps in bench/evaluation.py).
+# runs for every app (29 rules x 10,000 apps; bench/RESULTS.md: what it buys).
 CLIENT_CONTROLLED_HEADERS = frozenset({"x-forwarded-for", "x-forwarded-host"})
 APPROVED_STATUS = "approved"
 

@@ -29,6 +29,8 @@ from auditor.rules.inbound_outcomes import inbound_unknown
 from auditor.rules.outbound import Egress
 
 
+# Enum values are read as ``_value_``: ``.value`` is a Python-level property, and this code runs
+# for every app (bench/RESULTS.md: what it buys).
 def check_service_endpoint_outbound_open(facts: AppFacts) -> Outcome:
     app = facts.app
     if facts.main.exposure is Exposure.UNKNOWN:
