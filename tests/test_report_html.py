@@ -199,7 +199,9 @@ def test_exposure_grid_links_filter_the_resources(result: dict[str, Any]) -> Non
     context = build_context(result)
     premium = next(row for row in context["inbound_rows"] if row.label == "premium")
     restricted = premium.cells[context["inbound_columns"].index("restricted")]
-    expected = sum(1 for r in result["resources"] if (r["hosting"], r["inbound"]["main"]) == ("premium", "restricted"))
+    expected = sum(
+        1 for r in result["resources"] if (r["hosting"], r["inbound"]["main"]) == ("premium", "restricted")
+    )
     assert restricted.count == expected > 0
     assert restricted.link == "#resources?hosting=premium&inbound=restricted"
     assert context["inbound_columns"][:5] == ["public", "restricted", "private", "internal", "unknown"]
@@ -210,7 +212,9 @@ def test_gaps_say_what_they_prevented_judging() -> None:
     gapped = _load("sample_result.json")
     (gap,) = gapped["gaps"]
     unknown = sorted(f["rule_id"] for f in gapped["findings"] if f["status"] == "unknown")
-    assert unknown and all(f["resource_id"] == gap["resource_id"] for f in gapped["findings"] if f["status"] == "unknown")
+    assert unknown and all(
+        f["resource_id"] == gap["resource_id"] for f in gapped["findings"] if f["status"] == "unknown"
+    )
     # A read of the whole subscription failing too (a list of plans): it covers every app there.
     subscription = gap["subscription_id"]
     gapped["gaps"].append(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +54,9 @@ def test_every_table_row_has_its_header_width(result: dict[str, Any]) -> None:
 def test_hostile_name_is_inert() -> None:
     result = load_result(HOSTILE)
     # The apps the hostile cassette poisoned, and only their findings, so they lead the report.
-    hostile = {r["id"]: r["name"] for r in result["resources"] if markdown.escape_markdown(r["name"]) != r["name"]}
+    hostile = {
+        r["id"]: r["name"] for r in result["resources"] if markdown.escape_markdown(r["name"]) != r["name"]
+    }
     assert len(hostile) == 3
     result["findings"] = [finding for finding in result["findings"] if finding["resource_id"] in hostile]
     text = markdown.render(result)

@@ -228,7 +228,11 @@ def test_results_locate_the_resource() -> None:
     names = {resource["id"]: resource["name"] for resource in result["resources"]}
     hostile_ids = {resource_id for resource_id, name in names.items() if "<script>" in name}
     assert len(hostile_ids) == 3
-    hostile = [item for item in results if item["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] in hostile_ids]
+    hostile = [
+        item
+        for item in results
+        if item["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] in hostile_ids
+    ]
     assert len(hostile) == sum(1 for f in _failing(result) if f["resource_id"] in hostile_ids) > 0
     for item in results:
         location = item["locations"][0]

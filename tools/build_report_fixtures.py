@@ -45,7 +45,9 @@ def write_fixtures(cassettes: Path, out: Path) -> None:
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cassettes", type=Path, default=ROOT / "cassettes", help="parent of demo/ etc.")
-    parser.add_argument("--out", type=Path, default=ROOT / "tests" / "fixtures", help="folder of the fixtures")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "tests" / "fixtures", help="folder of the fixtures"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     write_fixtures(args.cassettes, args.out)
     return 0

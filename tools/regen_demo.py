@@ -64,7 +64,9 @@ def regenerate(root: Path) -> None:
 
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=ROOT, help="where cassettes/, tests/golden/ and tests/fixtures/ go")
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="where cassettes/, tests/golden/ and tests/fixtures/ go"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     regenerate(args.root)
     for path in generated_paths(args.root):
