@@ -1,10 +1,10 @@
 """The demo has one source of truth: tools/demo_contoso.py.
 
-Everything generated from it (the demo cassettes, the hostile cassette, the golden digests and
-cassettes/demo/EXPECTED.md) is rebuilt into a temporary folder and must equal what is committed,
-so an edit of the description without `make regen` fails here. The outcomes each resource
-declares must be the outcomes the goldens hold, so the description cannot say one thing while
-the audit does another.
+Everything generated from it (the demo cassettes, the hostile cassette, the golden digests,
+cassettes/demo/EXPECTED.md and the reporter tests' fixtures) is rebuilt into a temporary folder
+and must equal what is committed, so an edit of the description without `make regen` fails
+here. The outcomes each resource declares must be the outcomes the goldens hold, so the
+description cannot say one thing while the audit does another.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ GENERATED = (
     "cassettes/demo-day2",
     "cassettes/hostile",
     "tests/golden",
+    "tests/fixtures",
 )
 
 

@@ -84,6 +84,7 @@ def test_replayed_demo_audit_with_passes_validates_event_by_event(
 def test_mapping_of_one_finding() -> None:
     result = _sample()
     finding = result["findings"][0]
+    assert (finding["severity"], finding["status"]) == ("high", "fail")
     resource = next(r for r in result["resources"] if r["id"] == finding["resource_id"])
     event = _events(ocsf.render(result))[0]
     assert event["class_uid"] == 2003 and event["type_uid"] == 200301
@@ -102,7 +103,7 @@ def test_mapping_of_one_finding() -> None:
     assert event["metadata"]["version"] == "1.5.0"
     assert event["cloud"]["provider"] == "Azure"
     assert event["cloud"]["region"] == resource["location"]
-    assert event["cloud"]["account"]["uid"] == "00000000-0000-0000-0000-000000000001"
+    assert event["cloud"]["account"]["uid"] == finding["resource_id"].split("/")[2]
     (details,) = event["resources"]
     assert details["uid"] == resource["id"]
     assert details["region"] == resource["location"]

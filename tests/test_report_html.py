@@ -134,23 +134,48 @@ def test_embedded_data_is_the_result(result: dict[str, Any]) -> None:
     assert data["findings"] == result["findings"]
 
 
+# What a server-side part would show if ARM echoed attacker text into an error, a gap reason
+# or a resource group: the hostile audit has no failed read, so the tests put it there.
+SERVER_SIDE_PAYLOAD = "<script>window.__pwned=1;alert(1)</script>"
+ATTRIBUTE_PAYLOAD = 'rg-"><img src=x onerror="window.__pwned=1;alert(1)">'
+
+
+def _with_server_side_payloads(hostile: dict[str, Any]) -> dict[str, Any]:
+    poisoned = copy.deepcopy(hostile)
+    poisoned["subscriptions"].append({"id": "s-2", "status": "error", "error": SERVER_SIDE_PAYLOAD})
+    poisoned["gaps"].append(
+        {
+            "resource_id": poisoned["resources"][0]["id"],
+            "operation": "GET " + poisoned["resources"][0]["id"] + "/config/web",
+            "status": 403,
+            "reason": "AuthorizationFailed: " + SERVER_SIDE_PAYLOAD,
+            "affects": ["config"],
+        }
+    )
+    poisoned["resources"][1]["resource_group"] = ATTRIBUTE_PAYLOAD
+    return poisoned
+
+
 def test_hostile_values_never_appear_as_markup(hostile: dict[str, Any]) -> None:
-    document = render(hostile)
-    parsed = _parse(document)
-    assert [tag for tag, _ in parsed.elements].count("script") == 2
-    assert not [tag for tag, _ in parsed.elements if tag in ("img", "iframe", "object", "embed")]
-    assert not [
-        (tag, attrs) for tag, attrs in parsed.elements if any(a.lower().startswith("on") for a in attrs)
-    ]
-    for payload in ("<img src=x", "<script>window", "<svg onload", "</script><script>"):
-        assert payload not in document
+    for result in (hostile, _with_server_side_payloads(hostile)):
+        document = render(result)
+        parsed = _parse(document)
+        assert [tag for tag, _ in parsed.elements].count("script") == 2
+        assert not [tag for tag, _ in parsed.elements if tag in ("img", "iframe", "object", "embed")]
+        assert not [
+            (tag, attrs) for tag, attrs in parsed.elements if any(a.lower().startswith("on") for a in attrs)
+        ]
+        for payload in ("<img src=x", "<script>window", "<svg onload", "</script><script>"):
+            assert payload not in document
+        # The hostile apps' names and tags travel in the data block, their template text inert.
+        assert "{{7*7}}" in document and ">49<" not in document
     # Server-side parts (subscription errors, gap reasons) show the payload escaped, as text.
-    assert "&lt;script&gt;window.__pwned=1;alert(1)&lt;/script&gt;" in document
-    assert "{{7*7}}" in document and ">49<" not in document
+    document = render(_with_server_side_payloads(hostile))
+    assert document.count("&lt;script&gt;window.__pwned=1;alert(1)&lt;/script&gt;") >= 2
 
 
 def test_escaping_survives_in_attributes_too(hostile: dict[str, Any]) -> None:
-    document = render(hostile)
+    document = render(_with_server_side_payloads(hostile))
     options = re.findall(r'<option value="([^"]*)">', document)
     assert "rg-&#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=1;alert(1)&#34;&gt;" in options
 
@@ -174,23 +199,43 @@ def test_exposure_grid_links_filter_the_resources(result: dict[str, Any]) -> Non
     context = build_context(result)
     premium = next(row for row in context["inbound_rows"] if row.label == "premium")
     restricted = premium.cells[context["inbound_columns"].index("restricted")]
-    assert restricted.count == 1
+    expected = sum(
+        1 for r in result["resources"] if (r["hosting"], r["inbound"]["main"]) == ("premium", "restricted")
+    )
+    assert restricted.count == expected > 0
     assert restricted.link == "#resources?hosting=premium&inbound=restricted"
     assert context["inbound_columns"][:5] == ["public", "restricted", "private", "internal", "unknown"]
 
 
-def test_gaps_say_what_they_prevented_judging(result: dict[str, Any]) -> None:
-    gaps = build_context(result)["gaps"]
-    slot_gap = next(gap for gap in gaps if gap["status"] == "403")
-    assert slot_gap["scope"] == "fa-erp-bridge/staging"
-    assert slot_gap["affects"] == ["config"]
-    assert slot_gap["unjudged"] == ["risk/public-unrestricted", "risk/scm-unrestricted", "risk/tls-below-1.2"]
-    plan_gap = next(gap for gap in gaps if gap["status"] == "429")
-    assert plan_gap["scope"] == "subscription 22222222-2222-2222-2222-222222222222"
-    assert plan_gap["unjudged"] == [
-        "drift/hybrid-connection-unsupported",
-        "drift/vnet-integration-unsupported",
-    ]
+def test_gaps_say_what_they_prevented_judging() -> None:
+    # The demo-gap audit: one app's config/web read refused, so its config rules are unknown.
+    gapped = _load("sample_result.json")
+    (gap,) = gapped["gaps"]
+    unknown = sorted(f["rule_id"] for f in gapped["findings"] if f["status"] == "unknown")
+    assert unknown and all(
+        f["resource_id"] == gap["resource_id"] for f in gapped["findings"] if f["status"] == "unknown"
+    )
+    # A read of the whole subscription failing too (a list of plans): it covers every app there.
+    subscription = gap["subscription_id"]
+    gapped["gaps"].append(
+        {
+            "resource_id": None,
+            "operation": f"GET /subscriptions/{subscription}/providers/Microsoft.Web/serverfarms",
+            "status": 429,
+            "reason": "TooManyRequests: subscription read limit reached",
+            "affects": ["plan"],
+            "subscription_id": subscription,
+        }
+    )
+    gaps = build_context(gapped)["gaps"]
+    app_gap = next(g for g in gaps if g["status"] == "403")
+    name = next(r["name"] for r in gapped["resources"] if r["id"] == gap["resource_id"])
+    assert app_gap["scope"] == name
+    assert app_gap["affects"] == gap["affects"] == ["config", "vnet_connections"]
+    assert app_gap["unjudged"] == unknown == sorted(gap["rules_unknown"])
+    plan_gap = next(g for g in gaps if g["status"] == "429")
+    assert plan_gap["scope"] == f"subscription {subscription}"
+    assert plan_gap["unjudged"] == unknown
 
 
 def test_matrix_highlights_the_cells_drift_findings_relied_on(result: dict[str, Any]) -> None:
@@ -209,20 +254,25 @@ def test_matrix_highlights_the_cells_drift_findings_relied_on(result: dict[str, 
 def test_relied_cells_fall_back_to_the_rule_and_resource_hosting(result: dict[str, Any]) -> None:
     older = copy.deepcopy(result)
     for finding in older["findings"]:
+        finding.pop("matrix_cell", None)
         finding["evidence"].pop("matrix_cell", None)
     relied = {(feature, hosting): rules for feature, hosting, rules in build_context(older)["relied"]}
     assert relied[("private_endpoints", "consumption")] == ["drift/private-endpoint-unsupported"]
     assert relied[("gateway_vnet_integration", "dedicated")] == ["drift/gateway-integration-retiring"]
 
 
-def test_relied_cells_read_a_matrix_cell_beside_the_evidence(result: dict[str, Any]) -> None:
-    moved = copy.deepcopy(result)
-    for finding in moved["findings"]:
-        if "matrix_cell" in finding["evidence"]:
-            finding["matrix_cell"] = finding["evidence"].pop("matrix_cell")
-            finding["rule_id"] = finding["rule_id"] + "-renamed"
-    relied = {(feature, hosting): rules for feature, hosting, rules in build_context(moved)["relied"]}
-    assert relied[("private_endpoints", "consumption")] == ["drift/private-endpoint-unsupported-renamed"]
+def test_relied_cells_read_a_matrix_cell_beside_or_inside_the_evidence(result: dict[str, Any]) -> None:
+    # Evaluation writes the cell beside the evidence; results saved before carried it inside.
+    assert any("matrix_cell" in finding for finding in result["findings"])
+    for inside in (False, True):
+        moved = copy.deepcopy(result)
+        for finding in moved["findings"]:
+            if "matrix_cell" in finding:
+                if inside:
+                    finding["evidence"]["matrix_cell"] = finding.pop("matrix_cell")
+                finding["rule_id"] = finding["rule_id"] + "-renamed"
+        relied = {(feature, hosting): rules for feature, hosting, rules in build_context(moved)["relied"]}
+        assert relied[("private_endpoints", "consumption")] == ["drift/private-endpoint-unsupported-renamed"]
 
 
 def test_unknown_edition_renders_without_a_matrix(result: dict[str, Any]) -> None:

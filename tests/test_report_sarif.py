@@ -18,8 +18,10 @@ from auditor.result_file import load_result
 
 TESTS = Path(__file__).resolve().parent
 SCHEMA = json.loads((TESTS / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+# The full demo audit, the demo-gap audit (one refused read) and the hostile cassette's audit.
+DEMO = TESTS / "fixtures" / "html_result.json"
 SAMPLE = TESTS / "fixtures" / "sample_result.json"
-HOSTILE_NAME = "=cmd|' /C calc'!A0 <script>alert(1)</script> a|b\nline2 `rm -rf ~`"
+HOSTILE = TESTS / "fixtures" / "html_result_hostile.json"
 # RFC 3986 path characters: unreserved, percent-encoded octets and "/".
 URI_PATH = re.compile(r"^(?:[A-Za-z0-9\-._~/]|%[0-9A-F]{2})+$")
 
@@ -67,7 +69,7 @@ CATALOGUE: list[dict[str, Any]] = [
 
 @pytest.fixture
 def result() -> dict[str, Any]:
-    return load_result(SAMPLE)
+    return load_result(DEMO)
 
 
 def _log(result: dict[str, Any], catalogue: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -111,17 +113,18 @@ def test_only_failing_findings_become_results(result: dict[str, Any]) -> None:
         for item in results
     )
     expected = sorted((finding["rule_id"], finding["resource_id"]) for finding in _failing(result))
-    assert len(results) == 11
+    assert len(results) == len(_failing(result)) < len(result["findings"])
     assert reported == expected
     unknown_fingerprints = {f["fingerprint"] for f in result["findings"] if f["status"] == "unknown"}
     assert not unknown_fingerprints & {item["partialFingerprints"][sarif.FINGERPRINT_KEY] for item in results}
 
 
 def test_passing_findings_are_not_results(result: dict[str, Any]) -> None:
+    failing = len(_failing(result))
     passed = copy.deepcopy(result["findings"][0])
     passed.update(status="pass", fingerprint="0" * 64)
     result["findings"].append(passed)
-    assert len(_log(result)["runs"][0]["results"]) == 11
+    assert len(_log(result)["runs"][0]["results"]) == failing
 
 
 def test_fingerprints_are_the_findings_and_stable_across_renders(result: dict[str, Any]) -> None:
@@ -206,8 +209,9 @@ def test_rules_unknown_to_the_catalogue_fall_back_to_the_finding(result: dict[st
     rules = {rule["id"]: rule for rule in _log(result, [])["runs"][0]["tool"]["driver"]["rules"]}
     assert set(rules) == {finding["rule_id"] for finding in _failing(result)}
     ftp = rules["risk/ftp-allowed"]
-    assert ftp["shortDescription"]["text"] == "FTP allowed"
-    assert "-Set ftpsState to FtpsOnly or Disabled." in ftp["help"]["text"]
+    finding = next(f for f in _failing(result) if f["rule_id"] == "risk/ftp-allowed")
+    assert ftp["shortDescription"]["text"] == finding["title"]
+    assert finding["remediation"] in ftp["help"]["text"]
     assert ftp["properties"]["tags"] == ["risk", "security"]
 
 
@@ -218,22 +222,31 @@ def test_installed_catalogue_resolves_every_result(result: dict[str, Any]) -> No
         assert rules[item["ruleIndex"]]["id"] == item["ruleId"]
 
 
-def test_results_locate_the_resource(result: dict[str, Any]) -> None:
+def test_results_locate_the_resource() -> None:
+    result = load_result(HOSTILE)
     results = _log(result)["runs"][0]["results"]
+    names = {resource["id"]: resource["name"] for resource in result["resources"]}
+    hostile_ids = {resource_id for resource_id, name in names.items() if "<script>" in name}
+    assert len(hostile_ids) == 3
     hostile = [
-        item for item in results if item["locations"][0]["logicalLocations"][0].get("name") == HOSTILE_NAME
+        item
+        for item in results
+        if item["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] in hostile_ids
     ]
-    assert len(hostile) == 4
+    assert len(hostile) == sum(1 for f in _failing(result) if f["resource_id"] in hostile_ids) > 0
     for item in results:
         location = item["locations"][0]
         logical = location["logicalLocations"][0]
         artifact = location["physicalLocation"]["artifactLocation"]
         assert logical["kind"] == "resource"
+        # The name is the app's own, hostile text and all: SARIF viewers render it as text.
+        assert logical["name"] == names[logical["fullyQualifiedName"]]
         assert logical["fullyQualifiedName"].startswith("/subscriptions/")
         assert artifact["uriBaseId"] == sarif.ARM_BASE_ID
         assert URI_PATH.match(artifact["uri"]), artifact["uri"]
         assert location["physicalLocation"]["region"]["startLine"] == 1
-    uri = hostile[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    # ARM ids never hold markup, but the artifact URI percent-encodes whatever an id holds.
+    uri = sarif.artifact_uri("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/a<script>\nb")
     assert "%3Cscript%3E" in uri
     assert "%0A" in uri
 
@@ -257,21 +270,22 @@ def test_results_carry_evidence_category_and_reference(result: dict[str, Any]) -
         assert item["message"]["text"] == finding["message"]
 
 
-def test_run_names_edition_times_and_gaps(result: dict[str, Any]) -> None:
+def test_run_names_edition_times_and_gaps() -> None:
+    result = load_result(SAMPLE)
     run = _log(result)["runs"][0]
     assert run["properties"] == {
-        "edition": "2026-09",
-        "startedAt": "2026-09-14T08:00:00Z",
-        "finishedAt": "2026-09-14T08:00:42Z",
+        "edition": result["edition"],
+        "startedAt": result["started_at"],
+        "finishedAt": result["finished_at"],
     }
     invocation = run["invocations"][0]
-    assert invocation["startTimeUtc"] == "2026-09-14T08:00:00Z"
-    assert invocation["endTimeUtc"] == "2026-09-14T08:00:42Z"
+    assert invocation["startTimeUtc"] == result["started_at"]
+    assert invocation["endTimeUtc"] == result["finished_at"]
     assert invocation["executionSuccessful"] is True
     notifications = invocation["toolExecutionNotifications"]
-    assert len(notifications) == 3
+    assert len(notifications) == len(result["gaps"]) == 1
     assert "returned 403" in notifications[0]["message"]["text"]
-    assert run["tool"]["driver"]["version"] == "0.1.0"
+    assert run["tool"]["driver"]["version"] == result["tool"]["version"]
 
 
 def test_a_failed_subscription_marks_the_run_unsuccessful(result: dict[str, Any]) -> None:

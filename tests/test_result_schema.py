@@ -193,3 +193,11 @@ def test_typed_access_has_the_schema_keys(typed: Any, schema: dict[str, Any]) ->
 )
 def test_typed_vocabularies_are_the_schema_enums(literal: Any, name: str) -> None:
     assert set(get_args(literal)) == set(DEFS[name]["enum"])
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in (REPO / "tests" / "fixtures").glob("*.json")))
+def test_every_reporter_fixture_meets_the_schema(name: str) -> None:
+    # The fixtures are saved results of replayed audits (tools/build_report_fixtures.py); the
+    # reporters' tests read them, so they must be results the product can write.
+    fixture = json.loads((REPO / "tests" / "fixtures" / name).read_text(encoding="utf-8"))
+    assert_conforms(fixture, name)

@@ -7,7 +7,9 @@
 2. cassettes/hostile, poisoned from the fresh cassettes/demo (tools/build_hostile_cassette.py);
 3. tests/golden/*.json, replayed from the fresh cassettes (tools/build_demo_goldens.py);
 4. cassettes/demo/EXPECTED.md, from the description and the fresh 2026-09 golden
-   (tools/write_demo_expected.py).
+   (tools/write_demo_expected.py);
+5. tests/fixtures/*.json, the reporter tests' saved results, replayed from the fresh cassettes
+   (tools/build_report_fixtures.py).
 tests/test_demo_regen.py runs this into a temporary folder and fails on any difference.
 """
 
@@ -21,11 +23,18 @@ from typing import TYPE_CHECKING
 
 # Run as a script, so its siblings are top-level modules; mypy sees the tools from the repository root.
 if TYPE_CHECKING:
-    from tools import build_demo_cassettes, build_demo_goldens, build_hostile_cassette, write_demo_expected
+    from tools import (
+        build_demo_cassettes,
+        build_demo_goldens,
+        build_hostile_cassette,
+        build_report_fixtures,
+        write_demo_expected,
+    )
 else:
     import build_demo_cassettes
     import build_demo_goldens
     import build_hostile_cassette
+    import build_report_fixtures
     import write_demo_expected
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +48,7 @@ def generated_paths(root: Path) -> list[Path]:
     paths.append(cassettes / "demo" / "EXPECTED.md")
     golden = root / "tests" / "golden"
     paths.extend(golden / build_demo_goldens.golden_name(*run) for run in build_demo_goldens.GOLDEN_RUNS)
+    paths.extend(root / "tests" / "fixtures" / name for name in build_report_fixtures.FIXTURE_RUNS)
     return paths
 
 
@@ -49,11 +59,14 @@ def regenerate(root: Path) -> None:
     build_hostile_cassette.write(cassettes / "demo", cassettes / "hostile")
     build_demo_goldens.write_goldens(cassettes, goldens)
     write_demo_expected.main(["--goldens", str(goldens), "--out", str(cassettes / "demo" / "EXPECTED.md")])
+    build_report_fixtures.write_fixtures(cassettes, root / "tests" / "fixtures")
 
 
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=ROOT, help="where cassettes/ and tests/golden/ go")
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="where cassettes/, tests/golden/ and tests/fixtures/ go"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     regenerate(args.root)
     for path in generated_paths(args.root):

@@ -13,6 +13,7 @@ import pytest
 from bench.html_report import synthetic_result
 from tests.browser.conftest import OpenedReport, load_fixture, open_resource_detail
 from tests.support.paths import REPO
+from tools.build_hostile_cassette import ATTRIBUTE_BREAK, SCRIPT, SCRIPT_BREAK, TEMPLATE
 
 pytestmark = pytest.mark.browser
 
@@ -157,53 +158,89 @@ def _rule_rows(detail: Any, site: str) -> list[list[str]]:
     return rows
 
 
+def _deciding(rules: list[dict[str, Any]]) -> list[str]:
+    return [rule["name"] for rule in rules if rule["decides"]]
+
+
 def test_resource_detail_lists_rules_in_evaluation_order_with_the_deciding_rule(
     open_report: Opener, result: dict[str, Any]
 ) -> None:
-    page = open_report(result).page
-    detail = open_resource_detail(page, "fa-payments")
+    # An app with the most main-site rules among those with functions and hybrid connections.
+    resource = max(
+        (r for r in result["resources"] if r["functions"] and r["hybrid_connections"] and r["plan"]),
+        key=lambda r: len(r["access_rules"]["main"]),
+    )
+    rules = resource["access_rules"]["main"]
+    assert len(rules) >= 3 and len(_deciding(rules)) == 1
+    reordered = copy.deepcopy(result)
+    shown = next(r for r in reordered["resources"] if r["id"] == resource["id"])
+    # The API may list rules in any order: the largest priority number first here.
+    shown["access_rules"]["main"].reverse()
+    page = open_report(reordered).page
+    detail = open_resource_detail(page, resource["name"])
     main_rules = _rule_rows(detail, "main")
-    # DenyAll is first in the API list but has the largest priority number.
-    assert [name for name, _, _ in main_rules] == ["AllowOffice", "AllowFrontDoor", "DenyAll"]
-    assert [name for name, css, _ in main_rules if "deciding" in css] == ["DenyAll"]
-    assert "deciding rule" in main_rules[2][2]
-    assert [name for name, css, _ in _rule_rows(detail, "scm") if "deciding" in css] == ["AllowAllKudu"]
+    by_priority = sorted(rules, key=lambda rule: (rule["priority"], rule["position"]))
+    assert [name for name, _, _ in main_rules] == [rule["name"] for rule in by_priority]
+    assert [name for name, css, _ in main_rules if "deciding" in css] == _deciding(rules)
+    decider = [name for name, _, _ in main_rules].index(_deciding(rules)[0])
+    assert "deciding rule" in main_rules[decider][2]
+    scm = resource["access_rules"]["scm"]
+    assert [name for name, css, _ in _rule_rows(detail, "scm") if "deciding" in css] == _deciding(scm)
     text = detail.inner_text()
-    for expected in ("EP1", "ElasticPremium", "snet-payments", "Settle", "serviceBusTrigger", "10.1.2.0/26"):
-        assert expected in text
+    connection = resource["hybrid_connections"][0]
+    expected = [
+        resource["plan"]["sku"],
+        resource["plan"]["tier"],
+        f"{connection['hostname']}:{connection['port']}",
+    ]
+    expected += [function["name"] for function in resource["functions"]]
+    expected += [trigger["type"] for function in resource["functions"] for trigger in function["triggers"]]
+    expected += [rule["ip_address"] for rule in rules if rule["ip_address"] not in (None, "Any")]
+    for value in expected:
+        assert value in text
 
 
 @pytest.mark.parametrize("named_as", ["name", "rule-copy", "decides-flag"])
 def test_deciding_rule_is_marked_in_every_shape_results_carry(
     open_report: Opener, result: dict[str, Any], named_as: str
 ) -> None:
+    # Evaluation flags the deciding rule (``decides``) and copies it into the detail; older
+    # results named it, or only copied it. An app whose deciding rule is an Allow, not the last.
+    resource = next(
+        r
+        for r in result["resources"]
+        if r["access_rules"]
+        and any(rule["decides"] and rule["action"] == "Allow" for rule in r["access_rules"]["main"])
+    )
     reshaped = copy.deepcopy(result)
-    for resource in reshaped["resources"]:
-        for site, rules in (resource.get("access_rules") or {}).items():
-            detail = resource["inbound_detail"][site]
+    for shown in reshaped["resources"]:
+        for site in ("main", "scm"):
+            rules = (shown.get("access_rules") or {}).get(site) or []
+            detail = shown["inbound_detail"][site]
             for rule in rules:
-                flagged = rule.pop("deciding", False)
-                if named_as == "decides-flag":
-                    rule["decides"] = flagged
-                elif named_as == "rule-copy" and rule["name"] == detail["deciding_rule"]:
-                    detail["deciding_rule"] = {
-                        key: value for key, value in rule.items() if key != "description"
-                    }
+                if named_as != "decides-flag":
+                    del rule["decides"]
+            if named_as == "name" and isinstance(detail.get("deciding_rule"), dict):
+                detail["deciding_rule"] = detail["deciding_rule"]["name"]
     page = open_report(reshaped).page
-    detail = open_resource_detail(page, "fa-erp-bridge")
-    assert [name for name, css, _ in _rule_rows(detail, "main") if "deciding" in css] == ["AllowEveryone"]
-    text = detail.inner_text()
-    assert "sql01.corp.example:1433" in text
-    assert "files.corp.example:445" in text
+    detail = open_resource_detail(page, resource["name"])
+    expected = _deciding(resource["access_rules"]["main"])
+    assert [name for name, css, _ in _rule_rows(detail, "main") if "deciding" in css] == expected
 
 
 def test_resource_detail_tolerates_missing_optional_fields(
     open_report: Opener, result: dict[str, Any]
 ) -> None:
-    page = open_report(result).page
-    detail = open_resource_detail(page, "fa-aca-worker")
+    # A container app has no function list in the result; the other loses its optional fields.
+    no_functions = next(r for r in result["resources"] if r["functions"] is None)
+    trimmed = copy.deepcopy(result)
+    stripped = next(r for r in trimmed["resources"] if r["functions"] and r["slot"])
+    for key in ("access_rules", "inbound_detail", "hybrid_connections", "functions", "private_endpoints"):
+        del stripped[key]
+    page = open_report(trimmed).page
+    detail = open_resource_detail(page, no_functions["name"])
     assert "Not in this result" in detail.inner_text()
-    detail = open_resource_detail(page, "fa-erp-bridge/staging")
+    detail = open_resource_detail(page, stripped["name"])
     assert "Not in this result" in detail.inner_text()
 
 
@@ -250,18 +287,15 @@ def test_capability_matrix_highlights_the_cells_findings_relied_on(
     assert any("drift/vnet-trigger-unsupported" in text for text in relied)
 
 
-HOSTILE_TEXT = [
-    '"><img src=x onerror="window.__pwned=1;alert(1)">',
-    "</script><script>window.__pwned=1;alert(1)</script>",
-    "{{7*7}}",
-    "javascript:window.__pwned=1;alert(1)",
-    '<svg onload="window.__pwned=1"></svg>',
-]
+# The payloads the hostile cassette puts into names, access rules and functions (its tag
+# payload, a javascript: URL, never reaches a result: the audit does not record tags).
+HOSTILE_TEXT = [ATTRIBUTE_BREAK, SCRIPT_BREAK, TEMPLATE, SCRIPT]
 
 
 @pytest.mark.parametrize("strip_csp", [False, True], ids=["with-csp", "escaping-alone"])
 def test_hostile_values_render_as_text_and_execute_nothing(open_report: Opener, strip_csp: bool) -> None:
-    opened = open_report(load_fixture("html_result_hostile.json"), strip_csp=strip_csp)
+    hostile = load_fixture("html_result_hostile.json")
+    opened = open_report(hostile, strip_csp=strip_csp)
     page = opened.page
     for table in ("resources", "findings"):
         toggles = page.locator(f"#{table}-table tbody button.toggle")
@@ -274,7 +308,9 @@ def test_hostile_values_render_as_text_and_execute_nothing(open_report: Opener, 
     names = page.eval_on_selector_all(
         "#resources-table tbody tr.resource-row td:first-child", "cells => cells.map(c => c.textContent)"
     )
-    assert "{{7*7}}" in names
+    assert (
+        sum(SCRIPT in name for name in names) == sum(SCRIPT in r["name"] for r in hostile["resources"]) == 3
+    )
     assert page.evaluate("() => typeof window.__pwned") == "undefined"
     assert opened.dialogs == []
     assert page.locator("img, svg[onload], iframe, object, embed").count() == 0
@@ -306,10 +342,9 @@ def test_five_thousand_resources_stay_usable(open_report: Opener) -> None:
     assert opened.errors == []
 
 
-def test_print_stylesheet_keeps_content_and_drops_controls(
-    open_report: Opener, result: dict[str, Any]
-) -> None:
-    page = open_report(result).page
+def test_print_stylesheet_keeps_content_and_drops_controls(open_report: Opener) -> None:
+    # The demo-gap audit: it has a gap to list.
+    page = open_report(load_fixture("sample_result.json")).page
     page.emulate_media(media="print")
     for control in ("nav", "#findings-filters", "#resources-filters", ".views", "#findings-pager button"):
         assert not page.locator(control).first.is_visible()
@@ -317,8 +352,9 @@ def test_print_stylesheet_keeps_content_and_drops_controls(
         assert page.locator(content).is_visible()
 
 
-def test_references_link_only_to_microsoft_learn(open_report: Opener, result: dict[str, Any]) -> None:
-    doctored = copy.deepcopy(result)
+def test_references_link_only_to_microsoft_learn(open_report: Opener) -> None:
+    # The demo-gap audit: its findings fit on the first page, so every reference is shown.
+    doctored = load_fixture("sample_result.json")
     findings = doctored["findings"]
     findings[0]["reference"]["url"] = "javascript:alert(1)"
     findings[1]["reference"]["url"] = "https://learn.microsoft.com.evil.example/azure/x"
