@@ -232,7 +232,7 @@ class Store:
         if self._db.execute("PRAGMA user_version").fetchone()[0] == 0 and self._tables() - _TABLES:
             # Some other application's database: adding our tables to it would damage it.
             raise sqlite3.DatabaseError("it holds tables of another application")
-        mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = self._execute_when_free("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise sqlite3.DatabaseError(f"cannot switch the journal to WAL (got {mode})")
         with self._transaction():
@@ -246,18 +246,27 @@ class Store:
     def _begin(self) -> None:
         # IMMEDIATE takes the write lock up front, so two writers wait on the busy timeout
         # instead of one failing with "database is locked" when it upgrades a read lock.
+        self._execute_when_free("BEGIN IMMEDIATE")
+
+    def _execute_when_free(self, statement: str) -> sqlite3.Cursor:
+        """Run ``statement``, waiting in short steps while another writer holds the lock.
+
+        Short steps keep a signal deliverable; the overall wait is still BUSY_TIMEOUT_MS. The
+        switch to WAL needs this too: SQLite can answer it "locked" at once, without waiting,
+        while another process is creating or converting the same store.
+        """
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         self._db.execute(f"PRAGMA busy_timeout = {_LOCK_STEP_MS}")
         try:
             while True:
                 try:
-                    self._db.execute("BEGIN IMMEDIATE")
-                    return
+                    return self._db.execute(statement)
                 except sqlite3.OperationalError as error:
                     if getattr(error, "sqlite_errorcode", None) not in _BUSY_CODES:
                         raise
                     if time.monotonic() >= deadline:
                         raise
+                    time.sleep(_LOCK_STEP_MS / 1000)
         finally:
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
