@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import trustme
+from bench.loopback_tls import serve_over_tls
 
 WEB_API = "2025-05-01"
 NETWORK_API = "2026-03-01"
@@ -515,18 +515,10 @@ class FakeArm:
         self._lock = threading.Lock()
         self._buckets: dict[str, tuple[float, float]] = {}  # sub -> (tokens, updated)
         self._directory = Path(tempfile.mkdtemp(prefix="fake-arm-")) if directory is None else directory
-        authority = trustme.CA()
-        certificate = authority.issue_cert("127.0.0.1", "localhost")
         self.ca_file = str(self._directory / "ca.pem")
-        authority.cert_pem.write_to_path(self.ca_file)
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        certificate.configure_cert(context)
-        handler = _handler_for(self)
         self._closing = threading.Event()  # releases the handlers of "silent" faults
-        self._server = _CountingServer(self, ("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self.base_url = f"https://127.0.0.1:{self._server.server_address[1]}"
+        self._server = _CountingServer(self, ("127.0.0.1", 0), _handler_for(self))
+        self.base_url = serve_over_tls(self._server, Path(self.ca_file))
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-arm", daemon=True)
 
     def __enter__(self) -> FakeArm:

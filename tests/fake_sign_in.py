@@ -10,14 +10,13 @@ credential really went over the wire, and then that no recording kept it.
 from __future__ import annotations
 
 import json
-import ssl
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import trustme
+from bench.loopback_tls import serve_over_tls
 
 
 @dataclass(frozen=True)
@@ -34,15 +33,9 @@ class FakeSignIn:
         self.access_token = access_token
         self.requests: list[SeenRequest] = []
         self._lock = threading.Lock()
-        authority = trustme.CA()
         self.ca_file = str(directory / "sign-in-ca.pem")
-        authority.cert_pem.write_to_path(self.ca_file)
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        authority.issue_cert("127.0.0.1", "localhost").configure_cert(context)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self.authority = f"https://127.0.0.1:{self._server.server_address[1]}"
+        self.authority = serve_over_tls(self._server, Path(self.ca_file))
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-sign-in", daemon=True)
 
     def __enter__(self) -> FakeSignIn:

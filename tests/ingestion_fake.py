@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import ssl
 import tempfile
 import threading
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import trustme
+from bench.loopback_tls import serve_over_tls
 
 
 @dataclass(frozen=True)
@@ -41,17 +40,10 @@ class FakeIngestion:
         self.fail_when = fail_when
         self.received: list[Received] = []
         self._lock = threading.Lock()
-        authority = trustme.CA()
-        certificate = authority.issue_cert("127.0.0.1", "localhost")
         self._directory = tempfile.TemporaryDirectory(prefix="fake-ingestion-")
         self.ca_file = str(Path(self._directory.name) / "ca.pem")
-        authority.cert_pem.write_to_path(self.ca_file)
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        certificate.configure_cert(context)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self.endpoint = f"https://127.0.0.1:{self._server.server_address[1]}"
+        self.endpoint = serve_over_tls(self._server, Path(self.ca_file))
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-ingestion", daemon=True)
 
     def __enter__(self) -> FakeIngestion:
