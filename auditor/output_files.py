@@ -35,6 +35,7 @@ from pathlib import Path
 from types import TracebackType
 
 from auditor import interrupts
+from auditor.report.common import terminal_safe
 
 __all__ = ["WRITTEN", "OutputError", "RunOutputs", "refuse_read_only", "refuse_shared_paths", "write_output"]
 
@@ -256,6 +257,10 @@ def _write_in_place(label: str, target: _Target, text: str) -> None:
         # Appending: a device or a pipe has nothing to truncate, and a descriptor may be a
         # file the shell opened for appending.
         with open(target.named, "a", encoding="utf-8") as stream:
+            if stream.isatty():
+                # --output /dev/tty: a person reads it as on stdout, and a hostile name in a CSV
+                # or HTML report must not drive the terminal there either.
+                text = terminal_safe(text)
             stream.write(text)
     except OSError as error:
         raise OutputError(f"cannot write {label} {target.named}: {_reason(error)}") from error

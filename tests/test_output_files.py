@@ -241,3 +241,28 @@ def _restore_permissions(tmp_path: Path) -> Iterator[None]:
     for path in tmp_path.rglob("*"):
         if path.is_file() and not path.is_symlink():
             path.chmod(0o644)
+
+
+def test_a_terminal_named_by_path_gets_no_escape_sequence(tmp_path: Path) -> None:
+    """``--output /dev/tty`` is read by a person, as stdout on a terminal is."""
+    hostile = "name\x1b[2J\u202eevil\x9b2J"
+    primary, secondary = os.openpty()
+    try:
+        with RunOutputs() as outputs:
+            outputs.add("--output", Path(os.ttyname(secondary)), f"{hostile}\n")
+            outputs.commit()
+        received = os.read(primary, 4096).decode()
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert "\x1b" not in received and "\u202e" not in received and "\x9b" not in received
+    assert "\\u001b[2J" in received and "\\u202e" in received
+
+
+def test_a_file_keeps_the_text_as_rendered(tmp_path: Path) -> None:
+    """Only a terminal is neutralised: a file holds exactly what the reporter wrote."""
+    target = tmp_path / "report.csv"
+    with RunOutputs() as outputs:
+        outputs.add("--output", target, "name\x1b[2J\n")
+        outputs.commit()
+    assert target.read_text() == "name\x1b[2J\n"
